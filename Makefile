@@ -1,0 +1,69 @@
+# p4edge — build, run and test.  `make run` starts the demo, `make test` runs every test.
+# Each target installs what it needs: the project venv (.venv), the tools venv with
+# p4runtime-shell (.venv-tools) and, as root, the Debian packages it uses.
+
+PYTHON  ?= python3
+VENV    := .venv
+TOOLS   := .venv-tools
+TARGET  ?= softswitch
+BUILD   := build/$(TARGET)
+PY      := $(VENV)/bin/python
+PIP_Q   := --quiet --disable-pip-version-check
+APT_PKGS := iproute2 ethtool tcpdump
+
+.PHONY: all venv tools-venv apt build run stop test lint typecheck pytest corpus bench shell clean
+
+all: build
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install $(PIP_Q) --upgrade pip
+	$(VENV)/bin/pip install $(PIP_Q) -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+# p4runtime-shell pins protobuf < 3.21, so it lives in its own venv and runs as an external client.
+$(TOOLS)/.installed:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install $(PIP_Q) --upgrade pip
+	$(TOOLS)/bin/pip install $(PIP_Q) p4runtime-shell
+	touch $@
+
+tools-venv: $(TOOLS)/.installed
+
+# Debian packages for network namespaces and veth topologies (root only; skipped otherwise).
+apt:
+	@if [ "$$(id -u)" = 0 ]; then \
+	  missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
+	else echo "make apt: not root, not installing$(APT_PKGS)"; fi
+
+lint: venv
+	$(VENV)/bin/ruff check softswitch controlplane tests bench topo
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+pytest: venv tools-venv apt
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+test: venv tools-venv apt
+	$(VENV)/bin/pip check
+	$(TOOLS)/bin/pip check
+	$(MAKE) --no-print-directory lint typecheck
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+# Run p4c's public STF corpus from a local snapshot (never committed): make corpus P4C_DIR=/path/to/p4c
+corpus: venv
+	$(PY) bench/stf_corpus.py $(if $(P4C_DIR),--p4c-dir $(P4C_DIR))
+
+bench: venv
+	$(PY) bench/engine_pps.py
+
+shell: tools-venv build
+	$(TOOLS)/bin/python -m p4runtime_sh --grpc-addr $${GRPC_ADDR:-127.0.0.1:9559} \
+	  --config $(BUILD)/$${PROG:-edge}.p4info.txtpb,$(BUILD)/$${PROG:-edge}.bin
+
+clean:
+	rm -rf build .mypy_cache .ruff_cache .pytest_cache
