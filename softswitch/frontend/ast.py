@@ -129,6 +129,10 @@ class IntLit(Expr):
     value: int
     width: int | None = None
     signed: bool = False
+    # The literal as written (``8w0xFF``, ``0x800``), when known: P4Info prints key names and
+    # annotation arguments with the base the program used. Filled by the front-end driver
+    # (``compiler.py``) after parsing; None for literals built by hand.
+    text: str | None = None
 
 
 @dataclass(eq=False, kw_only=True)
@@ -550,6 +554,12 @@ class InstanceDecl(Decl):
     type_ref: TypeRef
     args: list[Arg]
     initializer: list[Decl] | None = None
+    # Checker annotations: the extern constructor chosen by overload resolution (None for parsers,
+    # controls, packages and externs without constructors), and the arguments matched to the
+    # constructor's parameters in parameter order (like ``Call.bound_args``). The instance's type
+    # (with inferred type arguments) is ``type_ref.resolved``.
+    ctor: MethodDecl | None = None
+    bound_args: list[Expr | None] = field(default_factory=list)
 
 
 @dataclass(eq=False, kw_only=True)
