@@ -1,0 +1,1 @@
+"""Network topologies (namespaces, veth pairs) for tests, benchmarks and demos."""
