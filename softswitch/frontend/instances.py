@@ -54,10 +54,16 @@ class ExternInstance:
 
 @dataclass(eq=False, slots=True, kw_only=True)
 class TableInstance:
+    """A table of a block instance. ``properties`` maps the names of the table properties that
+    refer to an extern instance (``implementation``, ``counters``, ``meters``) to that instance,
+    whether it is declared in the block (``counters = my_counter``) or constructed in place
+    (``@name("ap") implementation = action_profile(128)``)."""
+
     decl: ast.TableDecl
     name: str
     block: BlockInstance
     hidden: bool = False
+    properties: dict[str, ExternInstance] = field(default_factory=dict)
 
 
 @dataclass(eq=False, slots=True, kw_only=True)

@@ -1,0 +1,53 @@
+"""Generic traversal of the syntax tree (every node below a node, in source order)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import fields
+
+from . import ast
+
+# Annotation fields filled by the checker: they point elsewhere in the tree (or repeat children).
+_SKIP_FIELDS = frozenset(
+    {"loc", "type", "const", "decl", "kind", "target", "resolved", "resolved_type_args", "bound_args", "ctor"}
+)
+
+
+def walk(node: object) -> Iterator[ast.Node]:
+    """Every syntax node under ``node`` (itself included, annotations included), in source order."""
+    if isinstance(node, ast.Node):
+        yield node
+        for f in fields(node):
+            if f.name not in _SKIP_FIELDS:
+                yield from walk(getattr(node, f.name))
+    elif isinstance(node, (list, tuple)):
+        for x in node:
+            yield from walk(x)
+
+
+def live_walk(node: object) -> Iterator[ast.Node]:
+    """Like :func:`walk`, but skipping code that constant folding shows to be dead: the branch of
+    an ``if`` or ``?:`` whose condition is a constant that excludes it (as p4c removes it before
+    P4Info is written; statements after ``exit`` are kept, as p4c keeps them)."""
+    if isinstance(node, ast.If):
+        yield node
+        c = node.cond.const
+        yield from live_walk(node.cond)
+        if c is not False:
+            yield from live_walk(node.then)
+        if c is not True and node.else_ is not None:
+            yield from live_walk(node.else_)
+        return
+    if isinstance(node, ast.Mux) and isinstance(node.cond.const, bool):
+        yield node
+        yield from live_walk(node.cond)
+        yield from live_walk(node.then if node.cond.const else node.else_)
+        return
+    if isinstance(node, ast.Node):
+        yield node
+        for f in fields(node):
+            if f.name not in _SKIP_FIELDS:
+                yield from live_walk(getattr(node, f.name))
+    elif isinstance(node, (list, tuple)):
+        for x in node:
+            yield from live_walk(x)
