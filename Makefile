@@ -32,6 +32,26 @@ $(TOOLS)/.installed:
 
 tools-venv: $(TOOLS)/.installed
 
+# Compile every top-level program in p4src/ for the chosen target into build/<target>/.
+P4_PROGS := $(basename $(notdir $(wildcard p4src/*.p4)))
+build: venv
+	@mkdir -p $(BUILD)
+	@if [ -z "$(P4_PROGS)" ]; then echo "make build: no programs in p4src/"; fi
+ifeq ($(TARGET),softswitch)
+	@for p in $(P4_PROGS); do \
+	  echo "softswitch compile p4src/$$p.p4 -> $(BUILD)/$$p.p4info.txtpb, $(BUILD)/$$p.bin"; \
+	  $(VENV)/bin/softswitch compile p4src/$$p.p4 --p4info $(BUILD)/$$p.p4info.txtpb --config $(BUILD)/$$p.bin || exit 2; \
+	done
+else ifeq ($(TARGET),bmv2)
+	@command -v p4c-bm2-ss >/dev/null || { echo "make build TARGET=bmv2: p4c-bm2-ss is not on PATH (p4c cannot be installed from the registries this machine reaches)"; exit 2; }
+	@for p in $(P4_PROGS); do \
+	  echo "p4c-bm2-ss p4src/$$p.p4 -> $(BUILD)/$$p.p4info.txtpb, $(BUILD)/$$p.json"; \
+	  p4c-bm2-ss p4src/$$p.p4 -o $(BUILD)/$$p.json --p4runtime-files $(BUILD)/$$p.p4info.txtpb || exit 2; \
+	done
+else
+	@echo "make build: unknown TARGET '$(TARGET)' (softswitch or bmv2)"; exit 2
+endif
+
 # Debian packages for network namespaces and veth topologies (root only; skipped otherwise).
 apt:
 	@if [ "$$(id -u)" = 0 ]; then \
