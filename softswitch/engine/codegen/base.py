@@ -1,0 +1,271 @@
+"""The code generator's shared state and the type helpers every part of it uses.
+
+:class:`GenBase` is the common base of the generator's parts (expressions, statements, parser,
+tables, externs, blocks); :class:`softswitch.engine.codegen.Generator` combines them. Each part
+calls the others through the abstract methods declared here.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from softswitch.engine.layout import Layout, PhvBuilder, scalar_width
+from softswitch.frontend import ast
+from softswitch.frontend.instances import (
+    ActionInstance,
+    BlockInstance,
+    Elaborated,
+    ExternInstance,
+    TableInstance,
+    ValueSetInstance,
+)
+from softswitch.frontend.types import (
+    BitsT,
+    BoolT,
+    FieldT,
+    HeaderT,
+    HeaderUnionT,
+    NewTypeT,
+    SerEnumT,
+    StackT,
+    StructT,
+    TupleT,
+    Type,
+    TypeVar,
+    underlying,
+)
+
+from .context import Emitter, Env, FnContext, Loc, unsupported
+
+
+@dataclass(slots=True)
+class TableGenInfo:
+    """What the generator decided about one table (the loader turns it into runtime objects)."""
+
+    inst: TableInstance
+    obj: str  # namespace name of the runtime table object
+    actions: list[ActionInstance] = field(default_factory=list)
+    # per action instance: Python name of the function the table calls (a wrapper when the
+    # actions list binds directional arguments)
+    action_fns: dict[ActionInstance, str] = field(default_factory=dict)
+    default_action: ActionInstance | None = None
+    default_args: list[int] = field(default_factory=list)
+    const_default: bool = False
+    keys: list[tuple[str, str, int, ast.Expr]] = field(default_factory=list)  # (name, kind, width, expr)
+    entries: list[tuple[list[object], ActionInstance, list[int], int]] = field(default_factory=list)
+    const_entries: bool = False
+    size: int = 1024
+    direct_counter: ExternInstance | None = None
+    direct_meter: ExternInstance | None = None
+    direct_meter_slot: int = -1
+    implementation: ExternInstance | None = None
+    support_timeout: bool = False
+    action_scope: dict[ActionInstance, str] = field(default_factory=dict)  # "table_only"/"default_only"/""
+    selector_keys: list[ast.Expr] = field(default_factory=list)
+    fc: FnContext | None = None
+
+
+class GenBase:
+    """State shared by every part of the generator."""
+
+    def __init__(self, elab: Elaborated) -> None:
+        self.elab = elab
+        self.phv = PhvBuilder()
+        self.ns: dict[str, Any] = {}
+        self.out = Emitter()
+        self._ids = itertools.count(1)
+        self.global_env = Env()
+        self.action_ids: dict[ActionInstance, int] = {}
+        self.action_fns: dict[ActionInstance, str] = {}
+        self.tables: dict[TableInstance, TableGenInfo] = {}
+        self.extern_objs: dict[ExternInstance, str] = {}
+        self.block_fns: dict[BlockInstance, str] = {}
+        self.functions: dict[tuple[int, tuple[Type, ...]], str] = {}
+        self.field_lists: dict[int, list[int]] = {}
+        self.digests: list[tuple[str, list[str]]] = []  # (name, field names)
+        self.log_messages: list[str] = []
+        self.runtime_specs: dict[str, Any] = {}
+        self.lv_override: dict[int, Loc] = {}
+
+    # ------------------------------------------------------------------ names
+
+    def fresh(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids)}"
+
+    def bind(self, prefix: str, obj: object) -> str:
+        """Put ``obj`` in the generated module's namespace under a fresh name."""
+        name = self.fresh(prefix)
+        self.ns[name] = obj
+        return name
+
+    def alloc(self, t: Type, name: str) -> Layout:
+        return self.phv.alloc(t, name)
+
+    def direct_meter_slot(self, ext: ExternInstance) -> int:
+        """The slot where a table writes its direct meter's colour before running the action."""
+        slot = self.direct_meter_slots.get(ext)
+        if slot is None:
+            slot = self.alloc(BitsT(32), f"{ext.name}.$color").base
+            self.direct_meter_slots[ext] = slot
+        return slot
+
+    # ------------------------------------------------------------------ types
+
+    def rt(self, t: Type | None, env: Env, node: ast.Node | None = None) -> Type:
+        """``t`` with type variables of a specialized generic replaced."""
+        if t is None:
+            raise unsupported("expression without a type", node.loc if node else None)
+        if not env.typevars:
+            return t
+        return subst_type(t, env.typevars)
+
+    def etype(self, e: ast.Expr, fc: FnContext) -> Type:
+        return self.rt(e.type, fc.env, e)
+
+    # ------------------------------------------------------------------ parts (implemented by mixins)
+    # Declared here so each part can call the others; the Generator class combines the parts.
+
+    param_locs: dict[object, dict[ast.Param, Loc]]
+    block_envs: dict[BlockInstance, Env]
+    direct_meter_slots: dict[ExternInstance, int]
+    sm_loc: Loc
+    sm_fields: dict[str, int]
+    in_select: bool
+
+    def expr(self, e: ast.Expr, fc: FnContext, em: Emitter) -> str:
+        raise NotImplementedError
+
+    def agg(self, e: ast.Expr, t: Type, fc: FnContext, em: Emitter) -> str:
+        raise NotImplementedError
+
+    def lvalue(self, e: ast.Expr, fc: FnContext, em: Emitter) -> Loc | None:
+        raise NotImplementedError
+
+    def assign_loc(self, dst: Loc, t: Type, rhs: ast.Expr, fc: FnContext, em: Emitter) -> None:
+        raise NotImplementedError
+
+    def copy_loc(self, dst: Loc, src: Loc, em: Emitter) -> None:
+        raise NotImplementedError
+
+    def stmt(self, s: ast.Stmt | ast.Decl, fc: FnContext, em: Emitter) -> None:
+        raise NotImplementedError
+
+    def call(self, c: ast.Call, fc: FnContext, em: Emitter, want_value: bool) -> str | None:
+        raise NotImplementedError
+
+    def table_apply(self, inst: TableInstance, fc: FnContext, em: Emitter) -> str:
+        raise NotImplementedError
+
+    def _table_of_call(self, c: ast.Call, fc: FnContext) -> TableInstance:
+        raise NotImplementedError
+
+    def extern_call(self, c: ast.Call, fc: FnContext, em: Emitter, want_value: bool) -> str | None:
+        raise NotImplementedError
+
+    def declare_local(self, d: ast.Decl, fc: FnContext, em: Emitter, name_prefix: str) -> None:
+        raise NotImplementedError
+
+    def set_invalid(self, loc: Loc, em: Emitter) -> None:
+        raise NotImplementedError
+
+    def function_fn(self, decl: ast.FunctionDecl, type_args: tuple[Type, ...]) -> str:
+        raise NotImplementedError
+
+    def action_fn(self, inst: ActionInstance) -> str:
+        raise NotImplementedError
+
+    def resolve_action(self, decl: ast.Node, fc: FnContext) -> ActionInstance:
+        raise NotImplementedError
+
+    def block_call(self, c: ast.Call, fc: FnContext, em: Emitter) -> str | None:
+        raise NotImplementedError
+
+    def parser_fail(self, em: Emitter, code: int | str) -> None:
+        raise NotImplementedError
+
+    def packet_in_method(self, method: str, c: ast.Call, fc: FnContext, em: Emitter) -> str | None:
+        raise NotImplementedError
+
+    def emit_value(self, arg: ast.Expr, fc: FnContext, em: Emitter) -> None:
+        raise NotImplementedError
+
+    def extern_obj(self, inst: ExternInstance) -> str:
+        raise NotImplementedError
+
+    def annotated_field_list(self, index: int) -> list[int]:
+        raise NotImplementedError
+
+    def value_set_obj(self, vs: ValueSetInstance) -> str:
+        raise NotImplementedError
+
+    def gen_table(self, inst: TableInstance, fc: FnContext) -> TableGenInfo:
+        raise NotImplementedError
+
+    def gen_parser(self, inst: BlockInstance, env: Env, local_inits: Emitter, parser_error_slot: int = -1) -> str:
+        raise NotImplementedError
+
+    def _copy_in(
+        self, params: list[ast.Param], args: list[ast.Expr | None], locs: dict[ast.Param, Loc],
+        fc: FnContext, em: Emitter, node: ast.Node,
+    ) -> list[str]:
+        raise NotImplementedError
+
+    def _copy_out(
+        self, params: list[ast.Param], args: list[ast.Expr | None], locs: dict[ast.Param, Loc],
+        fc: FnContext, em: Emitter,
+    ) -> None:
+        raise NotImplementedError
+
+    def call_with_copy_out(
+        self, line: str, params: list[ast.Param], args: list[ast.Expr | None], locs: dict[ast.Param, Loc],
+        fc: FnContext, em: Emitter,
+    ) -> None:
+        raise NotImplementedError
+
+    def field_items(
+        self, e: ast.Expr, fc: FnContext, em: Emitter, cond: str | None = None
+    ) -> list[tuple[str, int | str, str | None]]:
+        raise NotImplementedError
+
+    def pack(self, items: list[tuple[str, int | str, str | None]], em: Emitter) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def _hash_fn(self, algo: str) -> str:
+        raise NotImplementedError
+
+
+def bits_info(t: Type) -> tuple[int, bool]:
+    """(width, signed) of a scalar type (width 0 when it has none)."""
+    return scalar_width(t)
+
+
+def mask_of(width: int) -> int:
+    return (1 << width) - 1
+
+
+def is_bool(t: Type) -> bool:
+    return isinstance(underlying(t), BoolT)
+
+
+def is_bits(t: Type) -> bool:
+    return isinstance(underlying(t), BitsT)
+
+
+def subst_type(t: Type, m: dict[str, Type]) -> Type:
+    """Replace type variables by name (enough for specializing generic functions and actions)."""
+    if isinstance(t, TypeVar):
+        return m.get(t.name, t)
+    if isinstance(t, TupleT):
+        return TupleT(tuple(subst_type(e, m) for e in t.elems))
+    if isinstance(t, StackT):
+        return StackT(subst_type(t.elem, m), t.size)
+    if isinstance(t, (StructT, HeaderT, HeaderUnionT)):
+        if not any(isinstance(f.type, TypeVar) for f in t.fields):
+            return t
+        fields = tuple(FieldT(f.name, subst_type(f.type, m)) for f in t.fields)
+        return type(t)(t.name, fields, t.decl)
+    if isinstance(t, NewTypeT | SerEnumT):
+        return t
+    return t
