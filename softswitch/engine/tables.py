@@ -474,6 +474,28 @@ class Table(Generic[A]):
         self._check_writable()
         return self._insert(match, action, args, priority, ttl_ns, now_ns, check_size=True)
 
+    def insert_trusted(
+        self,
+        match: Match,
+        action: A,
+        args: tuple[int, ...] = (),
+        priority: int = 0,
+        ttl_ns: int = 0,
+        now_ns: int = 0,
+    ) -> Entry[A]:
+        """INSERT for a caller that has already checked the entry itself (the P4Runtime layer).
+
+        Trusted, not re-checked: ``match`` is a tuple with one value per key that follows the rules
+        in the module docstring, ``priority`` suits the table and ``ttl_ns`` is >= 0 (and 0 unless
+        the table supports timeouts). A match that breaks them corrupts the lookup structures.
+        Still checked, as by :meth:`insert`: PERMISSION_DENIED on a const table, INVALID_ARGUMENT
+        on a keyless one, ALREADY_EXISTS, RESOURCE_EXHAUSTED.
+        """
+        self._check_writable()
+        if not self.keys:
+            raise _bad(f"table {self.name!r} has no key: only its default action can be set")
+        return self._store(match, action, args, priority, ttl_ns, now_ns, check_size=True)
+
     def install_initial(
         self, match: Sequence[object], action: A, args: Sequence[int] = (), *, priority: int = 0
     ) -> Entry[A]:
@@ -497,18 +519,34 @@ class Table(Generic[A]):
         norm = self.normalize_match(match)
         self._check_priority(priority)
         self._check_ttl(ttl_ns)
-        ident = self._identity(norm, priority)
-        if ident in self._by_id:
+        return self._store(norm, action, tuple(args), priority, ttl_ns, now_ns, check_size=check_size)
+
+    def _store(
+        self,
+        match: Match,
+        action: A,
+        args: tuple[int, ...],
+        priority: int,
+        ttl_ns: int,
+        now_ns: int,
+        *,
+        check_size: bool,
+    ) -> Entry[A]:
+        """Install a checked entry: the checks that depend on what the table holds, then storage."""
+        by_id = self._by_id
+        ident = (match, priority) if self.needs_priority else match
+        if ident in by_id:
             raise EntityError(ErrorCode.ALREADY_EXISTS, f"table {self.name!r}: the entry already exists")
-        if check_size and len(self._by_id) >= self.size:
+        if check_size and len(by_id) >= self.size:
             raise EntityError(
                 ErrorCode.RESOURCE_EXHAUSTED, f"table {self.name!r} is full ({self.size} entries)"
             )
-        entry: Entry[A] = Entry(norm, priority, action, tuple(args), ttl_ns, now_ns, self._handles.acquire())
-        self._by_id[ident] = entry
+        entry: Entry[A] = Entry(match, priority, action, args, ttl_ns, now_ns, self._handles.acquire())
+        by_id[ident] = entry
         if ttl_ns:
             self._timed[ident] = entry
-        self._index_add(entry)
+        if self.lookup_kind != "exact":  # for exact tables _by_id is the index
+            self._index_add(entry)
         if isinstance(action, RefCounted):
             action.refs += 1
         return entry

@@ -329,12 +329,13 @@ class TableCodec:
                 rates, has_counter, plain = self._check_direct(entry)
             else:
                 rates, has_counter, plain = None, False, True
+            # decode_key and _check_ttl checked the match, priority and timeout: no re-checking
             ttl = entry.idle_timeout_ns
             if ttl:
                 self._check_ttl(entry)
-                installed = self.table.insert(match, target, args, priority=priority, ttl_ns=ttl, now_ns=time.monotonic_ns())
+                installed = self.table.insert_trusted(match, target, args, priority, ttl, time.monotonic_ns())
             else:
-                installed = self.table.insert(match, target, args, priority=priority)
+                installed = self.table.insert_trusted(match, target, args, priority)
         except BaseException:
             if self.release_indirect is not None:
                 self.release_indirect(target)
