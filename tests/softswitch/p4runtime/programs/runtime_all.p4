@@ -39,6 +39,7 @@ struct metadata_t {
 
 parser ParserImpl(packet_in packet, out headers_t hdr, inout metadata_t meta,
                   inout standard_metadata_t standard_metadata) {
+    value_set<bit<16>>(4) special_types;
     state start {
         transition select(standard_metadata.ingress_port) {
             CPU_PORT: parse_packet_out;
@@ -49,7 +50,6 @@ parser ParserImpl(packet_in packet, out headers_t hdr, inout metadata_t meta,
         packet.extract(hdr.packet_out);
         transition parse_ethernet;
     }
-    value_set<bit<16>>(4) special_types;
     state parse_ethernet {
         packet.extract(hdr.eth);
         transition select(hdr.eth.ether_type) {
@@ -92,6 +92,7 @@ control IngressImpl(inout headers_t hdr, inout metadata_t meta,
         standard_metadata.egress_spec = port;
     }
     action fwd_metered(bit<9> port) {
+        lpm_meter.read(meta.color);
         standard_metadata.egress_spec = port;
     }
     @defaultonly action default_only_act() { }
