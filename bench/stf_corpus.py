@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/stf_corpus.py [P4C_DIR] [-j N] [-k SUBSTRING] [--list-failures] [--json OUT]
+    python bench/stf_corpus.py [P4C_DIR] [-j N] [-k SUBSTRING] [--extra] [--list-failures] [--json OUT]
 
 P4C_DIR is a p4c checkout or snapshot (default: ``$P4C_DIR``, else ``/work/p4c-snap``). The corpus is
 every ``testdata/p4_16_samples/*-bmv2.p4`` that has a ``.stf`` beside it and includes v1model.p4, as
@@ -46,11 +46,16 @@ class Outcome:
     seconds: float
 
 
-def find_tests(p4c_dir: Path, contains: str | None) -> list[tuple[Path, Path]]:
-    """(program, stf) pairs of the v1model BMv2 STF corpus, sorted by name."""
+def find_tests(p4c_dir: Path, contains: str | None, extra: bool = False) -> list[tuple[Path, Path]]:
+    """(program, stf) pairs of the v1model BMv2 STF corpus, sorted by name. ``extra`` adds the
+    other v1model programs with an .stf that p4c runs on BMv2: ``parser-inline/*.p4`` and the
+    ``predication_issue_*`` programs the ``*-bmv2.p4`` glob misses."""
     samples = p4c_dir / "testdata" / "p4_16_samples"
     pairs: list[tuple[Path, Path]] = []
-    for prog in sorted(samples.glob("*-bmv2.p4")):
+    programs = sorted(samples.glob("*-bmv2.p4"))
+    if extra:
+        programs += sorted(samples.glob("parser-inline/*.p4")) + sorted(samples.glob("predication_issue_*.p4"))
+    for prog in programs:
         stf = prog.with_suffix(".stf")
         if not stf.is_file() or (contains is not None and contains not in prog.name):
             continue
@@ -135,13 +140,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list-failures", action="store_true", help="one line per test that did not pass")
     parser.add_argument("--json", dest="json_out", type=Path, help="write a JSON summary here")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    parser.add_argument(
+        "--extra", action="store_true",
+        help="also run parser-inline/*.p4 and predication_issue_*.p4 (v1model programs with an .stf "
+        "outside the *-bmv2.p4 glob)",
+    )
     args = parser.parse_args(argv)
 
     p4c_dir = Path(args.p4c_dir)
     if not (p4c_dir / "testdata" / "p4_16_samples").is_dir():
         print(f"error: {p4c_dir} has no testdata/p4_16_samples", file=sys.stderr)
         return 2
-    tests = find_tests(p4c_dir, args.contains)
+    tests = find_tests(p4c_dir, args.contains, args.extra)
     if not tests:
         print("error: no tests found", file=sys.stderr)
         return 2

@@ -41,8 +41,8 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
 
 def _cmd_compile(args: argparse.Namespace) -> int:
     from .frontend.compiler import compile_file
-    from .p4info.build import build_p4info, write_p4info_text
     from .frontend.p4info_spec import to_program_spec
+    from .p4info.build import build_p4info, write_p4info_text
 
     if args.p4info is None and args.config is None:
         print("softswitch compile: nothing to write; give --p4info and/or --config", file=sys.stderr)

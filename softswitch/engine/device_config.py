@@ -27,11 +27,9 @@ def _refuse(why: str) -> ValueError:
 
 
 def encode_device_config(frontend: CompiledFrontend, filename: str | None = None) -> bytes:
-    """The device config for a compiled program."""
-    name = filename
-    if name is None:
-        loc = frontend.program.loc
-        name = loc.file if loc is not None else "program.p4"
+    """The device config for a compiled program; ``filename`` defaults to the main program's path
+    (not the file of the first line marker, which is the first #include)."""
+    name = filename if filename is not None else frontend.filename
     doc = {"format": FORMAT, "filename": name, "source": frontend.source_text}
     return json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
 

@@ -256,8 +256,8 @@ class Program:
             return self.action_profiles.setdefault(
                 name, ActionProfile(name, size, with_selector=kind == "action_selector")
             )
-        if kind in ("direct_counter", "direct_meter"):
-            return None
+        if kind in ("direct_counter", "direct_meter", "Checksum16"):
+            return None  # state lives in table entries / nothing to keep
         raise P4Error(f"extern {kind} is not supported", inst.decl.loc, kind="unsupported")
 
     def _create_tables(self, ns: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ Nodes compare by identity (``eq=False``) so they can be dict keys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Literal
 
 from .errors import SourceLoc
 
@@ -289,10 +289,20 @@ class ListExpr(Expr):
 
 @dataclass(eq=False, kw_only=True)
 class StructExpr(Expr):
-    """``{a = 1, b = 2}`` or ``(T){...}``/``T {...}``; ``type_ref`` when written."""
+    """``{a = 1, b = 2}`` or ``(T){...}``/``T {...}``; ``type_ref`` when written. ``dots`` for a
+    trailing ``...`` (P4-16 1.2.4): the fields not named take their default values (the checker
+    then adds them to ``fields`` as :class:`DefaultInit` nodes)."""
 
     fields: list[tuple[str, Expr]]
     type_ref: TypeRef | None = None
+    dots: bool = False
+
+
+@dataclass(eq=False, kw_only=True)
+class DefaultInit(Expr):
+    """``...`` as a value (P4-16 1.2.4): the default value of the type it is converted to (0,
+    false, error.NoError, an enum's first member, invalid headers; structs field by field). As
+    the last item of a list expression it stands for all the remaining elements."""
 
 
 @dataclass(eq=False, kw_only=True)
@@ -379,6 +389,42 @@ class Switch(Stmt):
 @dataclass(eq=False, kw_only=True)
 class EmptyStmt(Stmt):
     pass
+
+
+@dataclass(eq=False, kw_only=True)
+class For(Stmt):
+    """``for (init; cond; updates) body`` (P4-16 1.2.4). ``init`` holds variable declarations,
+    assignments and calls (declarations are scoped to the loop); ``updates`` assignments and
+    calls, run after each pass of the body (also after ``continue``)."""
+
+    init: list[Stmt | Decl]
+    cond: Expr
+    updates: list[Stmt]
+    body: Stmt
+    annotations: list[Annotation] = field(default_factory=list)
+
+
+@dataclass(eq=False, kw_only=True)
+class ForIn(Stmt):
+    """``for (T x in collection) body``. The collection is a range ``collection .. range_end``
+    (``range_end`` set; both bounds inclusive and evaluated once, before the loop), a header stack
+    (every element, copied into ``var`` in index order) or a list expression."""
+
+    var: VarDecl
+    collection: Expr
+    range_end: Expr | None = None
+    body: Stmt
+    annotations: list[Annotation] = field(default_factory=list)
+
+
+@dataclass(eq=False, kw_only=True)
+class Break(Stmt):
+    """``break;`` (only inside a for loop)."""
+
+
+@dataclass(eq=False, kw_only=True)
+class Continue(Stmt):
+    """``continue;`` (only inside a for loop)."""
 
 
 # --------------------------------------------------------------------------- declarations
@@ -666,11 +712,11 @@ class ControlDecl(Decl):
     body: Block
 
 
-TopDecl = Union[
-    ConstDecl, TypedefDecl, NewTypeDecl, HeaderDecl, StructDecl, HeaderUnionDecl, EnumDecl,
-    ErrorDecl, MatchKindDecl, ExternDecl, ExternFunctionDecl, FunctionDecl, ActionDecl,
-    ParserTypeDecl, ControlTypeDecl, PackageDecl, ParserDecl, ControlDecl, InstanceDecl,
-]
+TopDecl = (
+    ConstDecl | TypedefDecl | NewTypeDecl | HeaderDecl | StructDecl | HeaderUnionDecl | EnumDecl
+    | ErrorDecl | MatchKindDecl | ExternDecl | ExternFunctionDecl | FunctionDecl | ActionDecl
+    | ParserTypeDecl | ControlTypeDecl | PackageDecl | ParserDecl | ControlDecl | InstanceDecl
+)
 
 
 @dataclass(eq=False, kw_only=True)

@@ -230,6 +230,8 @@ def _infer(cx: Cx, e: ast.Expr) -> Type:
         return _struct_expr(cx, e)
     if isinstance(e, ast.DontCare):
         return DONTCARE
+    if isinstance(e, ast.DefaultInit):
+        return DONTCARE  # typed when converted to the type it initializes (coerce)
     if isinstance(e, ast.DefaultExpr):
         raise P4Error("'default' is only allowed as a keyset or switch label", e.loc)
     if isinstance(e, ast.InvalidExpr):
@@ -248,6 +250,9 @@ def coerce(cx: Cx, e: ast.Expr, target: Type, what: str = "") -> None:
     or union. Any other difference is a type error at ``e``."""
     src = e.type
     assert src is not None
+    if isinstance(e, ast.DefaultInit):
+        _default_init(e, target)
+        return
     if src == target or isinstance(target, (DontCareT, TypeVar)) or isinstance(src, DontCareT):
         return
     if isinstance(e, ast.ListExpr):
@@ -284,7 +289,41 @@ def coerce(cx: Cx, e: ast.Expr, target: Type, what: str = "") -> None:
     raise mismatch(e, target, what)
 
 
+def _default_init(e: ast.DefaultInit, target: Type) -> None:
+    """``...`` converted to ``target``: its default value (scalars fold to a constant: 0, false,
+    error.NoError's code 0, an enum's first member)."""
+    if isinstance(target, (DontCareT, TypeVar)):
+        raise P4Error("the type of '...' is not known here", e.loc)
+    e.type = target
+    base = underlying(target)
+    if isinstance(base, BoolT):
+        e.const = False
+    elif isinstance(base, (BitsT, ErrorT, EnumT, IntT)):
+        e.const = 0
+
+
+def _expand_dots(items: list[ast.Expr], count: int, loc: SourceLoc) -> list[ast.Expr]:
+    """A list ending in ``...`` stretched to ``count`` elements (the rest default values)."""
+    if not items or not isinstance(items[-1], ast.DefaultInit):
+        return items
+    given = items[:-1]
+    if len(given) > count:
+        raise P4Error(f"expected at most {count} elements before '...', found {len(given)}", loc)
+    fill: list[ast.Expr] = [ast.DefaultInit(loc=items[-1].loc) for _ in range(count - len(given))]
+    for x in fill:
+        x.type = DONTCARE
+    return given + fill
+
+
 def _coerce_list(cx: Cx, e: ast.ListExpr, target: Type, what: str) -> None:
+    count = (
+        len(target.elems) if isinstance(target, TupleT)
+        else len(target.fields) if isinstance(target, StructLikeT) and not isinstance(target, HeaderUnionT)
+        else target.size if isinstance(target, StackT)
+        else None
+    )
+    if count is not None:
+        e.items = _expand_dots(e.items, count, e.loc)
     if isinstance(target, TupleT):
         if len(target.elems) != len(e.items):
             raise P4Error(f"expected a list of {len(target.elems)} elements, found {len(e.items)}", e.loc)
@@ -317,7 +356,11 @@ def _coerce_struct(cx: Cx, e: ast.StructExpr, target: Type, what: str) -> None:
     given = {n: x for n, x in e.fields}
     for f in target.fields:
         if f.name not in given:
-            raise P4Error(f"field '{f.name}' of {target} is not initialized", e.loc)
+            if not e.dots:
+                raise P4Error(f"field '{f.name}' of {target} is not initialized", e.loc)
+            filler = ast.DefaultInit(loc=e.loc, type=DONTCARE)
+            e.fields.append((f.name, filler))
+            given[f.name] = filler
     for n, x in e.fields:
         ft = target.field_type(n)
         if ft is None:

@@ -25,10 +25,12 @@ from .types import (
     NewTypeT,
     ObjectT,
     SerEnumT,
+    StackT,
     StructLikeT,
     TupleT,
     Type,
     VoidT,
+    underlying,
 )
 
 
@@ -98,6 +100,14 @@ def check_stmt(cx: Cx, s: ast.Stmt) -> None:
             raise P4Error("exit is not allowed in a function", s.loc)
     elif isinstance(s, ast.EmptyStmt):
         pass
+    elif isinstance(s, ast.For):
+        _for(cx, s)
+    elif isinstance(s, ast.ForIn):
+        _for_in(cx, s)
+    elif isinstance(s, (ast.Break, ast.Continue)):
+        if not cx.in_loop:
+            word = "break" if isinstance(s, ast.Break) else "continue"
+            raise P4Error(f"'{word}' is only allowed inside a for loop", s.loc)
     else:
         raise P4Error(f"unsupported statement {type(s).__name__}", s.loc, kind="unsupported")
 
@@ -107,6 +117,67 @@ def _branch(cx: Cx, s: ast.Stmt) -> None:
         check_block(cx, s)
     else:
         check_stmt(cx.child("block"), s)
+
+
+def _loop_cx(cx: Cx, s: ast.Stmt) -> Cx:
+    if cx.in_parser:
+        raise P4Error("for loops are not allowed in a parser", s.loc)
+    inner = cx.child("block")
+    return inner
+
+
+def _loop_body(cx: Cx, body: ast.Stmt) -> None:
+    inner = cx.child("block")
+    inner.in_loop = True
+    if isinstance(body, ast.Block):
+        check_stmts(inner, body.stmts)
+    else:
+        check_stmt(inner, body)
+
+
+def _for(cx: Cx, s: ast.For) -> None:
+    inner = _loop_cx(cx, s)
+    for x in s.init:
+        if isinstance(x, ast.VarDecl):
+            check_var_decl(inner, x)
+        elif isinstance(x, (ast.Assign, ast.CallStmt)):
+            check_stmt(inner, x)
+        else:
+            raise P4Error("a for loop starts with declarations, assignments or calls", x.loc)
+    check_bool(inner, s.cond, "the condition of a for loop")
+    for u in s.updates:
+        if not isinstance(u, (ast.Assign, ast.CallStmt)):
+            raise P4Error("the update of a for loop must be an assignment or a call", u.loc)
+        check_stmt(inner, u)
+    _loop_body(inner, s.body)
+
+
+def _for_in(cx: Cx, s: ast.ForIn) -> None:
+    inner = _loop_cx(cx, s)
+    var = s.var
+    t = resolve(inner, var.type_ref)
+    if isinstance(t, (VoidT, ObjectT)):
+        raise P4Error(f"a loop variable cannot have type {t}", var.type_ref.loc)
+    if s.range_end is not None:
+        if not isinstance(underlying(t), BitsT):
+            raise P4Error(f"a loop over a range needs a bit<W> or int<W> variable, not {t}", var.type_ref.loc)
+        for bound in (s.collection, s.range_end):
+            check_expr(inner, bound)
+            coerce(inner, bound, t, "range bound")
+    else:
+        ct = check_expr(inner, s.collection)
+        if isinstance(s.collection, ast.ListExpr):
+            for item in s.collection.items:
+                coerce(inner, item, t, "list element")
+        elif isinstance(ct, StackT):
+            if ct.elem != t:
+                raise P4Error(f"loop variable of type {t} does not match the stack element type {ct.elem}", var.loc)
+        else:
+            raise P4Error(
+                f"a for loop iterates over a range, a header stack or a list, not {ct}", s.collection.loc
+            )
+    inner.scope.declare(var.name, var, var.loc)
+    _loop_body(inner, s.body)
 
 
 def _return(cx: Cx, s: ast.Return) -> None:

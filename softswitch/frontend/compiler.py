@@ -28,12 +28,15 @@ _NO_DEFINES: Mapping[str, str] = MappingProxyType({})
 @dataclass(slots=True)
 class CompiledFrontend:
     """A checked and elaborated program. ``source_text`` is the preprocessed source (with line
-    markers), from which :func:`compile_text` rebuilds the same program."""
+    markers), from which :func:`compile_text` rebuilds the same program. ``filename`` names the
+    main program (the path given to :func:`compile_file`; the first line marker of the text names
+    the first file included, usually core.p4)."""
 
     program: ast.Program
     elaborated: Elaborated
     source_text: str
     checked: CheckedProgram
+    filename: str = "<program>"
 
 
 def compile_text(text: str, filename: str = "<program>") -> CompiledFrontend:
@@ -49,7 +52,7 @@ def compile_text(text: str, filename: str = "<program>") -> CompiledFrontend:
         raise P4Error("the program nests too deeply", program.loc) from None
     except Exception as exc:  # an elaboration bug must still come out as a message
         raise P4Error(f"internal error during elaboration: {exc!r}", program.loc) from exc
-    return CompiledFrontend(program, elaborated, text, checked)
+    return CompiledFrontend(program, elaborated, text, checked, filename)
 
 
 def _attach_literal_text(program: ast.Program, text: str, filename: str) -> None:

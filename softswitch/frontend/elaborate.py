@@ -27,6 +27,7 @@ from .instances import (
     TableInstance,
     ValueSetInstance,
 )
+from .p4info_annotations import raw_string_arg
 from .scopes import STANDARD_ERROR_CODES
 from .types import BoolT, ObjectT, underlying
 
@@ -35,10 +36,13 @@ _EXTERN_PROPERTIES = ("implementation", "counters", "meters")
 
 
 def name_annotation(decl: ast.Decl | ast.TableProperty) -> str | None:
-    """The string of an ``@name("...")`` annotation, if any."""
+    """The string of an ``@name("...")`` annotation, if any, as written (p4c does not unescape
+    it: ``@name("a\\"b")`` names the object ``a\\"b``)."""
     for a in decl.annotations:
-        if a.name == "name" and a.args and isinstance(a.args[0], ast.StrLit):
-            return a.args[0].value
+        if a.name == "name":
+            text = raw_string_arg(a)
+            if text is not None:
+                return text
     return None
 
 

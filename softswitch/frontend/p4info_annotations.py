@@ -1,6 +1,11 @@
-"""Annotations as P4Info prints them (see ``softswitch/p4info/model.py``): the parsed ones with
+r"""Annotations as P4Info prints them (see ``softswitch/p4info/model.py``): the parsed ones with
 their arguments as P4 literals, the others with their body tokens as written, structured ones as
-literal values; plus ``@brief``/``@description`` docs and ``@id``."""
+literal values; plus ``@brief``/``@description`` docs and ``@id``.
+
+p4c keeps the text of a string literal as written: ``@name("a\"b")`` names the object ``a\"b``
+(backslash included) and ``@brief("x\ty")`` documents it with a backslash and a ``t``. The lexer
+unescapes ``StrLit.value``, so the strings here come from the annotation's source text instead
+(:func:`raw_strings`)."""
 
 from __future__ import annotations
 
@@ -10,11 +15,13 @@ from . import ast
 from .errors import P4Error
 from .lexer import tokenize
 
-# Annotations whose arguments p4c parses (printed as P4 expressions), and those it reads as empty.
+# Annotations whose arguments p4c parses before it writes P4Info (printed as P4 expressions), and
+# those it reads as empty. BMv2's own ``@alias`` and ``@priority`` are parsed only after P4Info is
+# written, so P4Info shows their tokens as written.
 _PARSED = frozenset(
     {
-        "noWarn", "deprecated", "controller_header", "alias", "length", "match", "priority",
-        "synchronous", "field_list", "name", "id", "brief", "description", "p4runtime_translation",
+        "noWarn", "deprecated", "controller_header", "length", "match", "synchronous", "field_list",
+        "name", "id", "brief", "description", "p4runtime_translation",
     }
 )  # fmt: skip
 _EMPTY = frozenset(
@@ -26,9 +33,44 @@ _EMPTY = frozenset(
 # --------------------------------------------------------------------------- annotations
 
 
-def _literal_text(e: ast.Expr) -> str | None:
+def raw_strings(a: ast.Annotation) -> list[str]:
+    """The contents of the string literals in ``a``'s body, in source order, as written (escape
+    sequences left as they are, quotes dropped)."""
+    if a.body is None or '"' not in a.body:
+        return []
+    try:
+        toks = tokenize(a.body, "<annotation>")
+    except P4Error:
+        return []
+    return [a.body[t.pos + 1 : t.end - 1] for t in toks if t.kind == "str"]
+
+
+def raw_string_arg(a: ast.Annotation) -> str | None:
+    """The first argument of ``a`` as written, when it is a string literal (``@name("...")``)."""
+    if not a.args or not isinstance(a.args[0], ast.StrLit):
+        return None
+    raw = raw_strings(a)
+    return raw[0] if raw else a.args[0].value
+
+
+class _RawStrings:
+    """Hands out an annotation's string literals as written, in source order: the checker's
+    ``StrLit`` nodes of one annotation, visited left to right, are its string tokens in order."""
+
+    def __init__(self, a: ast.Annotation) -> None:
+        self._raw = raw_strings(a)
+        self._next = 0
+
+    def take(self, e: ast.StrLit) -> str:
+        if self._next >= len(self._raw):
+            return e.value
+        self._next += 1
+        return self._raw[self._next - 1]
+
+
+def _literal_text(e: ast.Expr, raw: _RawStrings) -> str | None:
     if isinstance(e, ast.StrLit):
-        return m.string_literal_text(e.value)
+        return m.string_literal_text(raw.take(e))
     if isinstance(e, ast.IntLit):
         if e.text is not None:
             return e.text
@@ -37,6 +79,24 @@ def _literal_text(e: ast.Expr) -> str | None:
         return str(e.value)
     if isinstance(e, ast.BoolLit):
         return "true" if e.value else "false"
+    if isinstance(e, ast.Binary):
+        folded = _fold_decimal(e)
+        return None if folded is None else str(folded)
+    return None
+
+
+def _fold_decimal(e: ast.Expr) -> int | None:
+    """A sum, difference or product of unsized decimal literals, folded as p4c's front-end folds a
+    parsed annotation argument (``@length(3 + 4)`` is printed ``@length(7)``); None otherwise."""
+    if isinstance(e, ast.IntLit):
+        written_decimal = e.text is None or e.text.isdigit()
+        return e.value if e.width is None and written_decimal else None
+    if isinstance(e, ast.Binary) and e.op in ("+", "-", "*"):
+        a, b = _fold_decimal(e.left), _fold_decimal(e.right)
+        if a is not None and b is not None:
+            result = _fold_int(e.op, a, b)
+            if isinstance(result, int) and not isinstance(result, bool) and result >= 0:
+                return result
     return None
 
 
@@ -48,21 +108,21 @@ def tokens(body: str) -> list[str]:
         return body.split()
 
 
-def _literal_value(e: ast.Expr) -> m.AnnotationValue:
+def _literal_value(e: ast.Expr, raw: _RawStrings) -> m.AnnotationValue:
     if isinstance(e, ast.BoolLit):
         return e.value
     if isinstance(e, ast.IntLit):
         return e.value
     if isinstance(e, ast.StrLit):
-        return e.value
+        return raw.take(e)
     if isinstance(e, ast.Unary) and e.op in ("-", "!"):
-        v = _literal_value(e.expr)
+        v = _literal_value(e.expr, raw)
         if e.op == "!" and isinstance(v, bool):
             return not v
         if e.op == "-" and isinstance(v, int) and not isinstance(v, bool):
             return -v
     if isinstance(e, ast.Binary):
-        a, b = _literal_value(e.left), _literal_value(e.right)
+        a, b = _literal_value(e.left, raw), _literal_value(e.right, raw)
         folded = _fold_literal(e.op, a, b)
         if folded is not None:
             return folded
@@ -104,18 +164,19 @@ def _fold_int(op: str, a: int, b: int) -> m.AnnotationValue | None:
 
 
 def convert_annotation(a: ast.Annotation) -> m.Annotation:
+    raw = _RawStrings(a)
     if a.structured:
         if a.kv is not None:
             return m.Annotation(
-                a.name, structured=True, kv_pairs=tuple((k, _literal_value(v)) for k, v in a.kv)
+                a.name, structured=True, kv_pairs=tuple((k, _literal_value(v, raw)) for k, v in a.kv)
             )
         return m.Annotation(
-            a.name, structured=True, expressions=tuple(_literal_value(x) for x in a.args or [])
+            a.name, structured=True, expressions=tuple(_literal_value(x, raw) for x in a.args or [])
         )
     if a.name in _EMPTY:
         return m.Annotation.empty(a.name)
     if a.name in _PARSED and a.args is not None:
-        parts = [_literal_text(x) for x in a.args]
+        parts = [_literal_text(x, raw) for x in a.args]
         if all(p is not None for p in parts):
             return m.Annotation(a.name, ", ".join(p for p in parts if p is not None) or None)
     if a.body is None:
@@ -130,8 +191,9 @@ def convert_annotations(anns: list[ast.Annotation]) -> tuple[m.Annotation, ...]:
 def string_arg(anns: list[ast.Annotation], name: str) -> str | None:
     result = None
     for a in anns:
-        if a.name == name and a.args and isinstance(a.args[0], ast.StrLit):
-            result = a.args[0].value
+        text = raw_string_arg(a) if a.name == name else None
+        if text is not None:
+            result = text
     return result
 
 

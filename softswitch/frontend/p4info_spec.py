@@ -22,7 +22,7 @@ from .ast_walk import live_walk
 from .elaborate import name_annotation
 from .errors import P4Error, SourceLoc
 from .instances import BlockInstance, Elaborated, ExternInstance, TableInstance
-from .p4info_annotations import convert_annotations, doc_of, explicit_id, string_arg, tokens
+from .p4info_annotations import convert_annotations, doc_of, explicit_id, raw_string_arg, string_arg, tokens
 from .p4info_types import data_type, field_name, header_leaves, key_name, type_catalog
 from .types import (
     BitsT,
@@ -201,7 +201,7 @@ def _action_spec(name: str, decl: ast.ActionDecl, hidden: bool, with_params: boo
     )
 
 
-def _table_spec(elab: Elaborated, ti: TableInstance) -> m.TableSpec:
+def _table_spec(elab: Elaborated, ti: TableInstance, for_p4runtime: bool) -> m.TableSpec:
     t = ti.decl
     bi = ti.block
     keys: list[m.KeySpec] = []
@@ -253,13 +253,19 @@ def _table_spec(elab: Elaborated, ti: TableInstance) -> m.TableSpec:
     st = t.prop("support_timeout")
 
     def prop_name(name: str) -> str | None:
+        # An extern constructed in place (``implementation = action_profile(128)``) is named by
+        # the property's @name (global, as p4c does). Without @name, p4c refuses to write P4Info
+        # (a controller could not name it) although BMv2 runs the program; so does softswitch when
+        # the P4Info is for P4Runtime, and otherwise (STF) it names it ``<table>.<property>``.
         inst = ti.properties.get(name)
         if inst is None:
             return None
         pv = t.prop(name)
-        if pv is not None and isinstance(pv.value, ast.Call) and name_annotation(pv) is None:
+        if for_p4runtime and pv is not None and isinstance(pv.value, ast.Call) and name_annotation(pv) is None:
             raise P4Error(
-                f"table {ti.name}: a table property constructed in place needs a @name annotation", pv.loc
+                f"table '{ti.name}' has an anonymous table property '{name}' with no name annotation, "
+                "which is not supported by P4Runtime",
+                pv.loc,
             )
         return inst.name
 
@@ -284,8 +290,10 @@ def _table_spec(elab: Elaborated, ti: TableInstance) -> m.TableSpec:
 
 def name_annotation_key(ke: ast.KeyElement) -> str | None:
     for a in ke.annotations:
-        if a.name == "name" and a.args and isinstance(a.args[0], ast.StrLit):
-            return a.args[0].value
+        if a.name == "name":
+            text = raw_string_arg(a)
+            if text is not None:
+                return text
     return None
 
 
@@ -463,9 +471,12 @@ def _pkg_info(main: ast.InstanceDecl) -> m.PkgInfoSpec:
 # --------------------------------------------------------------------------- assembly
 
 
-def to_program_spec(elab: Elaborated) -> m.ProgramSpec:
+def to_program_spec(elab: Elaborated, *, for_p4runtime: bool = True) -> m.ProgramSpec:
     """The P4Info facts of an elaborated program; raises :class:`P4Error` for programs P4Info
-    cannot describe (e.g. a complex key expression without ``@name``)."""
+    cannot describe (e.g. a complex key expression without ``@name``).
+
+    ``for_p4runtime=False`` is for in-process use such as the STF runner: it names externs that a
+    table constructs in place without ``@name`` instead of refusing them as p4c does."""
     w = _Walk(elab)
     for bi in elab.blocks.values():
         w.mark(bi)
@@ -482,7 +493,7 @@ def to_program_spec(elab: Elaborated) -> m.ProgramSpec:
             if isinstance(local, ast.TableDecl):
                 ti = bi.tables.get(local.name)
                 if ti is not None and id(ti) in w.applied_tables:
-                    spec.tables.append(_table_spec(elab, ti))
+                    spec.tables.append(_table_spec(elab, ti, for_p4runtime))
         # digests: the calls in the listed actions, then those in the apply blocks
         seen_actions: set[int] = set()
         for _, decl, _h, _p in listed:

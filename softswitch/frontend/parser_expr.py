@@ -466,7 +466,8 @@ class ExprParser:
         if kind in TYPE_KEYWORDS:
             return ast.TypeNameExpr(loc=loc, type_ref=self.parse_type())
         if kind == "...":
-            raise P4Error("'...' initializers are not supported", loc, kind="unsupported")
+            self.advance()
+            return ast.DefaultInit(loc=loc)
         self.fail_expected("an expression")
 
     def _type_name_primary(self, t: Token) -> ast.Expr:
@@ -495,21 +496,30 @@ class ExprParser:
             return ast.InvalidExpr(loc=loc)
         if self.tok.kind in ("id", "_") and self.peek().kind == "=":
             fields: list[tuple[str, ast.Expr]] = []
+            dots = False
             while True:
+                if self.accept("..."):
+                    dots = True
+                    break
                 key = self.expect_word("a field name").text
                 self.expect("=")
                 fields.append((key, self.parse_expr()))
                 if not self.accept(",") or self.tok.kind == "}":
                     break
-            self.expect("}", "',' or '}'")
-            return ast.StructExpr(loc=loc, fields=fields, type_ref=type_ref)
+            self.expect("}", "',' or '}'" if not dots else "'}' after '...'")
+            return ast.StructExpr(loc=loc, fields=fields, type_ref=type_ref, dots=dots)
         items: list[ast.Expr] = []
         if self.tok.kind != "}":
             items.append(self.parse_expr())
             while self.accept(",") and self.tok.kind != "}":
                 items.append(self.parse_expr())
         self.expect("}", "',' or '}'")
+        for item in items[:-1]:
+            if isinstance(item, ast.DefaultInit):
+                raise P4Error("'...' must be the last element", item.loc)
         if type_ref is not None:
+            if len(items) == 1 and isinstance(items[0], ast.DefaultInit):
+                return ast.StructExpr(loc=loc, fields=[], type_ref=type_ref, dots=True)
             if items:
                 raise P4Error("expected 'field = value' in a typed initializer", items[0].loc)
             return ast.StructExpr(loc=loc, fields=[], type_ref=type_ref)

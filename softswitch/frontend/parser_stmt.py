@@ -211,8 +211,12 @@ class StmtParser(ExprParser):
             return ast.EmptyStmt(loc=t.loc)
         if kind == "const":
             return self.parse_const(annos)
-        if kind in ("for", "break", "continue"):
-            raise P4Error(f"'{kind}' statements are not supported", t.loc, kind="unsupported")
+        if kind == "for":
+            return self.parse_for(annos)
+        if kind in ("break", "continue"):
+            self.advance()
+            self.expect(";")
+            return ast.Break(loc=t.loc) if kind == "break" else ast.Continue(loc=t.loc)
         if self.starts_local_decl():
             return self.parse_var_or_instance(annos)
         return self.parse_expr_statement()
@@ -224,14 +228,17 @@ class StmtParser(ExprParser):
             raise P4Error("a declaration cannot be the branch of an if statement", s.loc)
         return s
 
-    def parse_expr_statement(self) -> ast.Stmt:
+    def parse_expr_statement(self, terminated: bool = True) -> ast.Stmt:
+        """An assignment (also compound) or a call, with its ``;`` unless ``terminated`` is False
+        (the init and update parts of a for loop)."""
         start = self.i
         lhs = self.parse_expr()
         t = self.tok
         if t.kind == "=":
             self.advance()
             rhs = self.parse_expr()
-            self.expect(";")
+            if terminated:
+                self.expect(";")
             return ast.Assign(loc=lhs.loc, lhs=lhs, rhs=rhs)
         op = _COMPOUND_OPS.get(t.kind)
         n = 1
@@ -244,12 +251,16 @@ class StmtParser(ExprParser):
             assert self.i == end_lhs
             self.i += n
             rhs = self.parse_expr()
-            self.expect(";")
+            if terminated:
+                self.expect(";")
             value = ast.Binary(loc=lhs2.loc, op=op, left=lhs2, right=rhs)  # type: ignore[arg-type]
             return ast.Assign(loc=lhs.loc, lhs=lhs, rhs=value)
         if isinstance(lhs, ast.Call):
-            self.expect(";")
+            if terminated:
+                self.expect(";")
             return ast.CallStmt(loc=lhs.loc, call=lhs)
+        if not terminated:
+            raise P4Error("expected an assignment or a call", lhs.loc)
         if t.kind == ";":
             raise P4Error("expected an assignment or a call", lhs.loc)
         self.fail_expected("'=' or ';'" if not isinstance(lhs, (ast.Name, ast.Member)) else "'=' or '('")
@@ -276,3 +287,75 @@ class StmtParser(ExprParser):
                 body = self.parse_block(self.parse_annotations())
             cases.append(ast.SwitchCase(loc=lt.loc, label=label, body=body))
         return ast.Switch(loc=t.loc, expr=e, cases=cases)
+
+    # ------------------------------------------------------------------ for loops
+
+    def parse_for(self, annos: list[ast.Annotation]) -> ast.Stmt:
+        """``for (init; cond; updates) body`` or ``for ([@annos] T x in collection) body``."""
+        t = self.expect("for")
+        self.expect("(")
+        self.push_scope()
+        try:
+            loop = self._parse_for_in(t.loc, annos)
+            if loop is not None:
+                return loop
+            init: list[ast.Stmt | ast.Decl] = []
+            if self.tok.kind != ";":
+                init.append(self._parse_for_init())
+                while self.accept(","):
+                    init.append(self._parse_for_init())
+            self.expect(";", "',' or ';'")
+            cond = self.parse_expr()
+            self.expect(";")
+            updates: list[ast.Stmt] = []
+            if self.tok.kind != ")":
+                updates.append(self.parse_expr_statement(terminated=False))
+                while self.accept(","):
+                    updates.append(self.parse_expr_statement(terminated=False))
+            self.expect(")", "',' or ')'")
+            body = self._loop_body()
+            return ast.For(loc=t.loc, init=init, cond=cond, updates=updates, body=body, annotations=annos)
+        finally:
+            self.pop_scope()
+
+    def _parse_for_in(self, loc: SourceLoc, annos: list[ast.Annotation]) -> ast.ForIn | None:
+        """The ``T x in collection) body`` form, or None (cursor unchanged) when it is not."""
+        start = self.i
+        var_annos = self.parse_annotations()
+        if not self.starts_local_decl():
+            self.i = start
+            return None
+        vloc = self.tok.loc
+        type_ref = self.parse_type()
+        if self.tok.kind != "id" or self.peek().kind != "in":
+            self.i = start
+            return None
+        name = self.expect_name("a loop variable name")
+        self.expect("in")
+        collection = self.parse_expr()
+        range_end = self.parse_expr() if self.accept("..") else None
+        self.expect(")", "'..' or ')'" if range_end is None else "')'")
+        self.declare(name.text, False)
+        var = ast.VarDecl(loc=vloc, name=name.text, annotations=var_annos, type_ref=type_ref)
+        body = self._loop_body()
+        return ast.ForIn(
+            loc=loc, var=var, collection=collection, range_end=range_end, body=body, annotations=annos
+        )
+
+    def _parse_for_init(self) -> ast.Stmt | ast.Decl:
+        """One initializer: ``T x [= e]``, an assignment or a call (no ``;``)."""
+        annos = self.parse_annotations()
+        if self.starts_local_decl():
+            loc = self.tok.loc
+            type_ref = self.parse_type()
+            name = self.expect_name("a variable name")
+            init = self.parse_expr() if self.accept("=") else None
+            self.declare(name.text, False)
+            return ast.VarDecl(loc=loc, name=name.text, annotations=annos, type_ref=type_ref, init=init)
+        return self.parse_expr_statement(terminated=False)
+
+    def _loop_body(self) -> ast.Stmt:
+        s = self.parse_statement()
+        if isinstance(s, ast.Decl):
+            raise P4Error("a declaration cannot be the body of a for loop", s.loc)
+        return s

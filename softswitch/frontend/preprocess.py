@@ -283,11 +283,22 @@ class _Preprocessor(pcpp.Preprocessor):  # type: ignore[misc]
         if name == "line":
             self._line_directive(directive, toks)
             return True
+        if str(name).isdigit():
+            # a GNU cpp line marker ``# N "file" flags...`` (in already preprocessed sources)
+            self._line_directive(directive, toks, str(name))
+            return True
         raise P4Error(f"unknown preprocessor directive #{name}", self._last_loc())
 
-    def _line_directive(self, directive: Any, toks: list[Any]) -> None:
+    def _line_directive(self, directive: Any, toks: list[Any], marker_line: str | None = None) -> None:
         words = [t for t in self.expand_macros(list(toks)) if t.type not in self.t_WS]
-        number = str(words[0].value) if words else ""
+        if marker_line is not None:
+            # GNU flags (1 to 4) after the file name say nothing about locations
+            while len(words) > 1 and str(words[-1].value) in ("1", "2", "3", "4"):
+                words.pop()
+            words = [directive, *words]
+            number = marker_line
+        else:
+            number = str(words[0].value) if words else ""
         if not number.isdigit() or len(words) > 2:
             raise P4Error('#line needs a line number and optionally a "file name"', self._last_loc())
         file: str | None = None

@@ -138,6 +138,7 @@ class Cx:
     in_action: bool = False
     in_function: bool = False
     return_type: Type | None = None
+    in_loop: bool = False  # inside the body of a for loop (break/continue allowed)
 
     def child(self, kind: ScopeKind) -> Cx:
         return Cx(
@@ -147,4 +148,5 @@ class Cx:
             self.in_action,
             self.in_function,
             self.return_type,
+            self.in_loop,
         )

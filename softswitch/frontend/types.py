@@ -310,9 +310,7 @@ def bit_width(t: Type) -> int:
 def underlying(t: Type) -> Type:
     """The representation type: NewType → its base (recursively), serializable enum → its base."""
     while True:
-        if isinstance(t, NewTypeT):
-            t = t.base
-        elif isinstance(t, SerEnumT):
+        if isinstance(t, (NewTypeT, SerEnumT)):
             t = t.base
         else:
             return t

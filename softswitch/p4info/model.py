@@ -191,6 +191,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from softswitch.frontend.errors import P4Error
+
 __all__ = [
     "ActionProfileSpec",
     "ActionRefSpec",
@@ -231,8 +233,10 @@ __all__ = [
 ]
 
 
-class P4InfoError(Exception):
-    """A program that P4Info cannot describe (the message says why)."""
+class P4InfoError(P4Error):
+    """A program that P4Info cannot describe (the message says why). It is a :class:`P4Error`, so
+    every command that reports a bad program (``softswitch compile``, ``stf``, ``run``) prints it as
+    ``error: ...`` instead of a traceback."""
 
 
 # --------------------------------------------------------------------------------------------

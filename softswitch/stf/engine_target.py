@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from softswitch.engine.entity_errors import EntityError
 from softswitch.engine.pipeline import PipelineFatal, Switch
 from softswitch.engine.program import Program, TableRuntime
+from softswitch.engine.tables import Entry
 from softswitch.frontend.compiler import CompiledFrontend, compile_file
 from softswitch.frontend.p4info_spec import to_program_spec
 from softswitch.p4info.build import build_p4info
@@ -30,10 +31,11 @@ class EngineTarget:
 
     def __init__(self, frontend: CompiledFrontend, *, seed: int | None = 0) -> None:
         self.frontend = frontend
-        self._p4info = build_p4info(to_program_spec(frontend.elaborated))
+        self._p4info = build_p4info(to_program_spec(frontend.elaborated, for_p4runtime=False))
         self.program = Program.from_frontend(frontend)
         self.switch = Switch(self.program, seed=seed)
         self._crashed: str | None = None
+        self._entries: dict[str, list[Entry[Any]]] = {}
 
     @classmethod
     def from_file(
@@ -81,9 +83,29 @@ class EngineTarget:
             # STF: a larger number wins, and 0 is allowed; the runtime table wants > 0
             prio = (priority or 0) + 1
         try:
-            rt.add(values, action, args, priority=prio)
+            entry = rt.add(values, action, args, priority=prio)
         except EntityError as e:
             raise StfTargetError(str(e)) from None
+        self._handles(rt).append(entry)
+
+    def _handles(self, rt: TableRuntime) -> list[Entry[Any]]:
+        """The table's entries by BMv2 entry handle: the program's initial entries first, then
+        the entries added, in order (STF never deletes, so handles are never reused)."""
+        entries = self._entries.get(rt.name)
+        if entries is None:
+            entries = []
+            for match, _ref, _args, prio in rt.initial:
+                e = rt.table.get(match, priority=prio)
+                if e is not None:
+                    entries.append(e)
+            self._entries[rt.name] = entries
+        return entries
+
+    def _entry(self, table: str, handle: int) -> Entry[Any]:
+        entries = self._handles(self._table(table))
+        if not 0 <= handle < len(entries):
+            raise StfTargetError(f"table {table} has no entry with handle {handle}")
+        return entries[handle]
 
     def set_default(self, table: str, action: str, args: list[int]) -> None:
         try:
@@ -124,12 +146,21 @@ class EngineTarget:
     # ------------------------------------------------------------------ counters, registers, meters
 
     def counter_read(self, name: str, index: int) -> tuple[int, int]:
+        table = self.program.direct_counters.get(name)
+        if table is not None:
+            entry = self._entry(table, index)
+            return entry.packets, entry.bytes
         try:
             return self.program.counter(name).read(index)
         except (KeyError, EntityError) as e:
             raise StfTargetError(str(e)) from None
 
     def counter_write(self, name: str, index: int, packet_count: int, byte_count: int) -> None:
+        table = self.program.direct_counters.get(name)
+        if table is not None:
+            entry = self._entry(table, index)
+            entry.packets, entry.bytes = packet_count, byte_count
+            return
         try:
             self.program.counter(name).write(index, packet_count, byte_count)
         except (KeyError, EntityError) as e:
@@ -157,6 +188,15 @@ class EngineTarget:
         if len(rates) != 2:
             raise StfTargetError("a meter takes two rates: CIR:CBS PIR:PBS")
         (cir, cbs), (pir, pbs) = rates
+        table = self.program.direct_meters.get(name)
+        if table is not None:
+            if index is None:
+                raise StfTargetError(f"{name} is a direct meter: give the entry handle")
+            try:
+                self._entry(table, index).ensure_meter().set_rates(cir, cbs, pir, pbs)
+            except EntityError as e:
+                raise StfTargetError(str(e)) from None
+            return
         try:
             m = self.program.meter(name)
             if index is None:

@@ -142,13 +142,13 @@ def _switch_command(run: _Run, command: StfCommand) -> None:
         case MirroringDeleteCmd():
             target.mirroring_delete(command.session)
         case CounterReadCmd():
-            name = _resource(schema.counters, command.name, "counter")
+            name = _resource((*schema.counters, *schema.direct_counters), command.name, "counter")
             packets, octets = target.counter_read(name, command.index)
             run.notes.append(
                 f"line {command.line}: {name}[{command.index}] = {packets} packets, {octets} bytes"
             )
         case CounterWriteCmd():
-            name = _resource(schema.counters, command.name, "counter")
+            name = _resource((*schema.counters, *schema.direct_counters), command.name, "counter")
             target.counter_write(name, command.index, command.packets, command.bytes)
         case RegisterReadCmd():
             name = _resource(schema.registers, command.name, "register")
@@ -160,10 +160,12 @@ def _switch_command(run: _Run, command: StfCommand) -> None:
         case RegisterResetCmd():
             target.register_reset(_resource(schema.registers, command.name, "register"))
         case MeterSetRatesCmd():
-            name = _resource(schema.meters, command.name, "meter")
+            # a direct meter's index is the entry handle, as simple_switch_CLI takes it
+            name = _resource((*schema.meters, *schema.direct_meters), command.name, "meter")
             target.meter_set_rates(name, command.index, list(command.rates))
         case MeterArraySetRatesCmd():
-            target.meter_set_rates(_resource(schema.meters, command.name, "meter"), None, list(command.rates))
+            name = _resource((*schema.meters, *schema.direct_meters), command.name, "meter")
+            target.meter_set_rates(name, None, list(command.rates))
         case CheckCounterCmd():
             _check_counter(run, command)
         case PacketCmd() | ExpectCmd():  # pragma: no cover - handled by _execute

@@ -231,26 +231,33 @@ def _top_binds(inst: BlockInstance, key: str, regions: dict[str, Layout]) -> dic
     return binds
 
 
-def _field_list_slots(lay: Layout, index: int, out: list[int]) -> None:
+def _field_list_slots(lay: Layout, index: int, out: list[int], inherited: ast.Annotation | None = None) -> None:
+    """Slots of the user-metadata fields in ``@field_list(index)``. p4c flattens nested structs and
+    hands a struct field's annotations down to its members ahead of their own; BMv2's back-end
+    then reads only the first @field_list of each flattened field."""
     if not isinstance(lay, StructLayout):
+        if inherited is not None and _lists_index(inherited, index):
+            for s in scalar_slots(lay):
+                out.extend(range(s.base, s.base + s.size))
+            for h in headers_in(lay):
+                out.append(h.valid)
         return
     t = underlying(lay.type)
     decl = t.decl if isinstance(t, StructT) else None
-    annotated: set[str] = set()
+    own: dict[str, ast.Annotation] = {}
     if isinstance(decl, ast.StructDecl):
         for f in decl.fields:
-            for a in f.annotations:
-                if a.name == "field_list" and a.args and any(x.const == index or (
-                        isinstance(x, ast.IntLit) and x.value == index) for x in a.args):
-                    annotated.add(f.name)
+            a = f.annotation("field_list")
+            if a is not None:
+                own[f.name] = a
     for name, sub in lay.fields.items():
-        if name in annotated:
-            for s in scalar_slots(sub):
-                out.extend(range(s.base, s.base + s.size))
-            for h in headers_in(sub):
-                out.append(h.valid)
-        else:
-            _field_list_slots(sub, index, out)
+        _field_list_slots(sub, index, out, inherited if inherited is not None else own.get(name))
+
+
+def _lists_index(a: ast.Annotation, index: int) -> bool:
+    return bool(a.args) and any(
+        x.const == index or (isinstance(x, ast.IntLit) and x.value == index) for x in a.args or ()
+    )
 
 
 def _header_ranges(gen: Generator) -> list[tuple[int, int]]:

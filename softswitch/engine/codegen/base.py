@@ -13,6 +13,7 @@ from typing import Any
 
 from softswitch.engine.layout import Layout, PhvBuilder, scalar_width
 from softswitch.frontend import ast
+from softswitch.frontend.ast_walk import walk
 from softswitch.frontend.instances import (
     ActionInstance,
     BlockInstance,
@@ -37,7 +38,7 @@ from softswitch.frontend.types import (
     underlying,
 )
 
-from .context import Emitter, Env, FnContext, Loc, unsupported
+from .context import Emitter, Env, FnContext, Loc, ObjRef, unsupported
 
 
 @dataclass(slots=True)
@@ -88,6 +89,7 @@ class GenBase:
         self.log_messages: list[str] = []
         self.runtime_specs: dict[str, Any] = {}
         self.lv_override: dict[int, Loc] = {}
+        self._direct_meter_dests: dict[ExternInstance, ast.Expr | None] = {}
 
     # ------------------------------------------------------------------ names
 
@@ -110,6 +112,47 @@ class GenBase:
             slot = self.alloc(BitsT(32), f"{ext.name}.$color").base
             self.direct_meter_slots[ext] = slot
         return slot
+
+    def direct_meter_dest(self, ext: ExternInstance) -> ast.Expr | None:
+        """Where a direct meter's colour goes. BMv2 has no read() primitive: the table writes the
+        colour into the (single) destination of the meter's ``read()`` calls on every hit, before
+        the action runs, and never on a miss. That destination is returned when it names only
+        things visible where the table is applied (a control parameter, local or field of one);
+        None when no action reads the meter, or when the destination is local to the action
+        (then ``read()`` copies the colour the table left in :meth:`direct_meter_slot`)."""
+        if ext in self._direct_meter_dests:
+            return self._direct_meter_dests[ext]
+        found: ast.Expr | None = None
+        for a in self.elab.all_actions:
+            dest = self._meter_read_dest(a, ext)
+            if dest is not None:
+                found = dest
+                break
+        self._direct_meter_dests[ext] = found
+        return found
+
+    def _meter_read_dest(self, a: ActionInstance, ext: ExternInstance) -> ast.Expr | None:
+        env = self.block_envs.get(a.block) if a.block is not None else None
+        for n in walk(a.decl.body):
+            if not (isinstance(n, ast.Call) and n.kind == "extern_method" and isinstance(n.callee, ast.Member)
+                    and n.callee.member == "read" and isinstance(n.callee.expr, ast.Name)):
+                continue
+            decl = n.callee.expr.decl
+            if decl is None:
+                continue
+            b = env.lookup(decl) if env is not None else None
+            same = b.obj is ext if isinstance(b, ObjRef) else decl is ext.decl
+            if not same or not n.bound_args:
+                continue
+            dest = n.bound_args[0]
+            if dest is None or isinstance(dest, ast.DontCare):
+                return None
+            local: set[int] = {id(p) for p in a.decl.params}
+            local.update(id(d) for d in walk(a.decl.body) if isinstance(d, (ast.VarDecl, ast.ConstDecl)))
+            if any(isinstance(x, ast.Name) and id(x.decl) in local for x in walk(dest)):
+                return None
+            return dest
+        return None
 
     # ------------------------------------------------------------------ types
 
@@ -233,6 +276,9 @@ class GenBase:
         raise NotImplementedError
 
     def _hash_fn(self, algo: str) -> str:
+        raise NotImplementedError
+
+    def _write_out(self, arg: ast.Expr | None, value: str, fc: FnContext, em: Emitter, c: ast.Call) -> None:
         raise NotImplementedError
 
 

@@ -176,8 +176,12 @@ class BlockGen(GenBase):
                 env.bindings[child.decl] = ObjRef(child)
         return env, inits, fc
 
-    def gen_block(self, inst: BlockInstance, binds: dict[ast.Param, Binding], top: str = "") -> str:
-        """Generate the function of a control or parser instance; returns its name."""
+    def gen_block(
+        self, inst: BlockInstance, binds: dict[ast.Param, Binding], top: str = "", has_payload: bool = False
+    ) -> str:
+        """Generate the function of a control or parser instance; returns its name. A sub-control
+        applied from verifyChecksum/computeChecksum (``has_payload``) also takes the payload, for
+        the ``*_with_payload`` checksums."""
         env, inits, fc = self.block_env(inst, binds)
         decl = inst.decl
         for a in inst.actions.values():
@@ -189,7 +193,7 @@ class BlockGen(GenBase):
             fn = self.gen_parser(inst, env, inits, self.sm_fields["parser_error"] if top == "p" else -1)
             self.block_fns[inst] = fn
             return fn
-        if top in ("vr", "ck"):
+        if top in ("vr", "ck") or has_payload:
             fc.has_payload = True
         if top:
             return self._gen_top_control(inst, top, fc, inits)
@@ -300,6 +304,14 @@ class BlockGen(GenBase):
                 self.call_with_copy_out(f"{plan.fn}(P{extra})", dirs, dargs, plan.temps, fc, em)
         return None
 
+    def _extern_arg(self, c: ast.Call, index: int, fc: FnContext) -> ExternInstance | None:
+        a = c.bound_args[index] if index < len(c.bound_args) else None
+        if isinstance(a, ast.Name) and a.decl is not None:
+            b = fc.env.lookup(a.decl)
+            if isinstance(b, ObjRef) and isinstance(b.obj, ExternInstance):
+                return b.obj
+        return None
+
     def _reset_headers(self, loc: Loc, em: Emitter) -> None:
         for h in headers_in(loc.layout):
             self.set_invalid(Loc(h, loc.dyn), em)
@@ -352,7 +364,7 @@ class BlockGen(GenBase):
                 temps[p] = loc
                 binds[p] = Storage(loc)
         has_out = False
-        for p in params:
+        for i, p in enumerate(params):
             if p.direction != "":
                 continue
             pt = p.type_ref.resolved
@@ -360,9 +372,26 @@ class BlockGen(GenBase):
                 kind = "in" if pt.name == "packet_in" else "out"
                 binds[p] = PacketRef(kind)
                 has_out = has_out or kind == "out"
+            elif isinstance(pt, ObjectT) and pt.kind == "extern":
+                # an extern instance passed as an apply argument: every call must pass the same one
+                objs = {id(self._extern_arg(x, i, fc)): self._extern_arg(x, i, fc) for x in calls}
+                if len(objs) != 1:
+                    raise unsupported(f"{child.path}: different extern instances passed for {p.name}", first.loc)
+                obj = next(iter(objs.values()))
+                if obj is None:
+                    raise unsupported(f"the argument for {p.name} is not an extern instance", first.loc)
+                binds[p] = ObjRef(obj)
+            elif not isinstance(pt, ObjectT):
+                # a directionless value parameter: every call must pass the same constant
+                consts = {_const_arg(x, i) for x in calls}
+                value = next(iter(consts))
+                if len(consts) != 1 or value is None:
+                    raise unsupported(f"the argument for {p.name} must be the same constant in every apply", first.loc)
+                t = self.rt(pt, fc.env, p)
+                binds[p] = PyValue(literal(value, t), t)
         plan = CallPlan(alias=alias, fn="", temps=temps, has_out=has_out, has_payload=fc.has_payload)
         self.call_plans[child] = plan
-        fn = self.gen_block(child, binds)
+        fn = self.gen_block(child, binds, has_payload=plan.has_payload)
         plan.fn = fn
         return plan
 
@@ -456,6 +485,16 @@ def _walk_calls(s: ast.Node, out: list[ast.Call]) -> None:
         for c in s.cases:
             if c.body is not None:
                 _walk_calls(c.body, out)
+    elif isinstance(s, ast.For):
+        for x in (*s.init, *s.updates, s.body):
+            _walk_calls(x, out)
+    elif isinstance(s, ast.ForIn):
+        _walk_calls(s.body, out)
+
+
+def _const_arg(c: ast.Call, index: int) -> int | bool | None:
+    a = c.bound_args[index] if index < len(c.bound_args) else None
+    return a.const if a is not None else None
 
 
 def _expr_key(e: ast.Expr | None) -> object:

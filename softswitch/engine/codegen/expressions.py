@@ -396,7 +396,8 @@ class ExprGen(GenBase):
             return self.agg(e.decl.value, t, fc, em)
         if isinstance(e, ast.Mux):
             return self._mux(e, fc, em, scalar=False, t=t)
-        if isinstance(e, ast.InvalidExpr):
+        if isinstance(e, (ast.InvalidExpr, ast.DefaultInit)):
+            # every default value is a zero slot: invalid headers, empty stacks, 0/false fields
             return f"[0] * {shape_of(tu).size}"
         if isinstance(e, ast.Call):
             r = self.call(e, fc, em, want_value=True)
@@ -409,7 +410,30 @@ class ExprGen(GenBase):
             return self._compose(e, tu, fc, em)
         if isinstance(tu, (BitsT, BoolT, IntT)) or not isinstance(tu, (StructLikeT, TupleT, StackT, VarbitT)):
             return f"[{self.expr(e, fc, em)}]"
+        part = self._agg_part(e, fc, em)
+        if part is not None:
+            return part
         raise unsupported(f"aggregate expression {type(e).__name__}", e.loc)
+
+    def _agg_part(self, e: ast.Expr, fc: FnContext, em: Emitter) -> str | None:
+        """A member or constant-index element of an aggregate that is not stored (a function's
+        result, ``f().h``, ``f()[0]``): a slice of the whole value."""
+        sub: object = None
+        if isinstance(e, ast.Member) and e.kind == "field":
+            pt = self.etype(e.expr, fc)
+            sub = _field_layout(shape_of(underlying(pt)), e.member)
+        elif isinstance(e, ast.Index) and e.index.const is not None:
+            pt = self.etype(e.expr, fc)
+            shape = shape_of(underlying(pt))
+            i = int(e.index.const)
+            if isinstance(shape, (StackLayout, TupleLayout)) and 0 <= i < len(shape.elems):
+                sub = shape.elems[i]
+        else:
+            return None
+        if not isinstance(sub, (HeaderLayout, StructLayout, UnionLayout, StackLayout, TupleLayout, VarbitLayout)):
+            return None
+        whole = self.agg(e.expr, pt, fc, em)
+        return f"({whole})[{sub.base}:{sub.base + sub.size}]"
 
     def _compose(self, e: ast.StructExpr | ast.ListExpr, tu: Type, fc: FnContext, em: Emitter) -> str:
         parts: list[str] = []

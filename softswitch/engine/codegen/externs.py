@@ -27,6 +27,7 @@ from softswitch.frontend import ast
 from softswitch.frontend.instances import ExternInstance
 from softswitch.frontend.types import (
     EnumT,
+    ErrorT,
     ObjectT,
     StructT,
     Type,
@@ -105,8 +106,20 @@ class ExternGen(GenBase):
                 self._write_out(args[1], var, fc, em, c)
             return None
         if ename == "direct_meter" and method == "read":
-            self._write_out(args[0], f"P[{self.direct_meter_slot(inst)}]", fc, em, c)
+            if self.direct_meter_dest(inst) is None:
+                self._write_out(args[0], f"P[{self.direct_meter_slot(inst)}]", fc, em, c)
+            # otherwise the table wrote the colour into the destination on its hit
             return None
+        if ename == "Checksum16" and method == "get":
+            # the deprecated v1model checksum unit: the Internet checksum of the data, packed as
+            # hash() packs it (fields of invalid headers left out)
+            data = args[0]
+            if data is None:
+                raise unsupported("Checksum16.get without data", c.loc)
+            acc, nb = self.pack(self.field_items(data, fc, em), em)
+            var = self.fresh("_ck")
+            em.line(f"{var} = _csum16_int({acc}, {nb})" if nb != "0" else f"{var} = 0xFFFF")
+            return var
         if ename == "register" and method == "read":
             idx = self._arg(args, 1, fc, em, c)
             var = self.fresh("_rv")
@@ -162,8 +175,7 @@ class ExternGen(GenBase):
         loc = self.lvalue(e, fc, em)
         if loc is not None:
             return self._loc_items(loc, self._enclosing_valid(e, fc, em) or cond)
-        t = self.etype(e, fc)
-        w, _s = bits_info(t)
+        w = _packed_width(self.etype(e, fc))
         if w == 0:
             raise unsupported("data field without a fixed width", e.loc)
         return [(self.expr(e, fc, em), w, cond)]
@@ -179,9 +191,10 @@ class ExternGen(GenBase):
     def _loc_items(self, loc: Loc, cond: str | None) -> list[FieldItem]:
         lay = loc.layout
         if isinstance(lay, ScalarLayout):
-            if lay.width == 0:
+            w = lay.width or _packed_width(lay.type)
+            if w == 0:
                 raise unsupported("data field without a fixed width")
-            return [(f"P[{loc.slot(lay.base)}]", lay.width, cond)]
+            return [(f"P[{loc.slot(lay.base)}]", w, cond)]
         if isinstance(lay, VarbitLayout):
             return [(f"P[{loc.slot(lay.base)}]", f"P[{loc.slot(lay.base + 1)}]", cond)]
         if isinstance(lay, HeaderLayout):
@@ -209,6 +222,8 @@ class ExternGen(GenBase):
 
     def pack(self, items: list[FieldItem], em: Emitter) -> tuple[str, str]:
         """Emit code accumulating ``items`` MSB-first; returns (value expr, bit-count expr)."""
+        if not items:
+            return "0", "0"
         acc = self.fresh("_acc")
         nb = self.fresh("_nb")
         static_w = 0
@@ -234,8 +249,6 @@ class ExternGen(GenBase):
             em.level -= 1
             return acc, nb
         self._pack_general(items, i, static_w, acc, nb, em)
-        if not items:
-            return "0", "0"
         return acc, nb
 
     def _pack_general(self, items: list[FieldItem], i: int, static_w: int, acc: str, nb: str, em: Emitter) -> None:
@@ -560,3 +573,12 @@ def enum_member_name(t: Type, value: int) -> str:
     if isinstance(u, EnumT) and 0 <= value < len(u.members):
         return u.members[value]
     return ""
+
+
+def _packed_width(t: Type) -> int:
+    """Bits a scalar takes in a field list: BMv2 holds errors and (non-serializable) enums as
+    32-bit values (the error code, the enum member's position)."""
+    w, _s = bits_info(t)
+    if w == 0 and isinstance(underlying(t), (ErrorT, EnumT)):
+        return 32
+    return w

@@ -24,9 +24,12 @@ from softswitch.frontend.types import (
     underlying,
 )
 
-from .base import GenBase
+from .base import GenBase, bits_info, mask_of
 from .context import Emitter, FnContext, Loc, ObjRef, PyValue, Storage, unsupported
 from .expressions import literal
+
+# Passes a three-clause for loop may make for one packet before the switch gives up on it.
+LOOP_PASS_LIMIT = 1 << 20
 
 
 def _header_bytes(h: HeaderLayout, loc: Loc) -> str:
@@ -75,6 +78,14 @@ class StmtGen(GenBase):
             self._switch(s, fc, em)
         elif isinstance(s, ast.EmptyStmt):
             pass
+        elif isinstance(s, ast.For):
+            self._for(s, fc, em)
+        elif isinstance(s, ast.ForIn):
+            self._for_in(s, fc, em)
+        elif isinstance(s, ast.Break):
+            em.line("break")
+        elif isinstance(s, ast.Continue):
+            em.line("continue")
         elif isinstance(s, ast.Decl):
             self.declare_local(s, fc, em, self._local_prefix(fc))
         else:
@@ -206,6 +217,90 @@ class StmtGen(GenBase):
         with em.block(f"if P[{loc.slot(h.valid)}]:"):
             em.line(f"P[{SLOT_LEN_REG}] -= {_header_bytes(h, loc)}")
             em.line(f"P[{loc.slot(h.valid)}] = 0")
+
+    # ------------------------------------------------------------------ loops
+
+    def _for(self, s: ast.For, fc: FnContext, em: Emitter) -> None:
+        """``for (init; cond; updates) body`` as a Python loop. The updates run at the top of
+        every pass but the first, so that a ``continue`` in the body still runs them."""
+        inner = dataclasses.replace(fc, env=fc.env.child())
+        for x in s.init:
+            self.stmt(x, inner, em)
+        first = self.fresh("_first")
+        em.line(f"{first} = True")
+        # bounded: a loop that never ends (BMv2 would hang) stops the switch like a failed assert
+        with em.block(f"for _ in range({LOOP_PASS_LIMIT}):"):
+            if s.updates:
+                with em.block(f"if {first}:"):
+                    em.line(f"{first} = False")
+                with em.block("else:"):
+                    for u in s.updates:
+                        self.stmt(u, inner, em)
+            cond = self.expr(s.cond, inner, em)
+            with em.block(f"if not {cond}:"):
+                em.line("break")
+            self.stmt(s.body, inner, em)
+        with em.block("else:"):
+            message = f"for loop at {s.loc} ran {LOOP_PASS_LIMIT} times without ending"
+            em.line(f"raise _Fatal({message!r})")
+
+    def _for_in(self, s: ast.ForIn, fc: FnContext, em: Emitter) -> None:
+        """``for (T x in ...)``: the range bounds (or list elements) are evaluated once, before
+        the loop; a header stack's elements are copied into ``x`` one by one."""
+        inner = dataclasses.replace(fc, env=fc.env.child())
+        var = s.var
+        self.declare_local(var, inner, em, self._local_prefix(fc))
+        b = inner.env.bindings[var]
+        assert isinstance(b, Storage)
+        dst = b.loc
+        t = self.rt(var.type_ref.resolved, fc.env, var)
+        if s.range_end is not None:
+            w, signed = bits_info(t)
+            lo = self._loop_value(s.collection, inner, em)
+            hi = self._loop_value(s.range_end, inner, em)
+            if signed and w:
+                h = hex(1 << (w - 1))
+                lo, hi = f"(({lo} ^ {h}) - {h})", f"(({hi} ^ {h}) - {h})"
+            v = self.fresh("_it")
+            store = f"{v} & {hex(mask_of(w))}" if signed and w else v
+            with em.block(f"for {v} in range({lo}, {hi} + 1):"):
+                em.line(f"P[{dst.slot(dst.layout.base)}] = {store}")
+                self.stmt(s.body, inner, em)
+            return
+        coll = s.collection
+        if isinstance(coll, ast.ListExpr):
+            items = [self._loop_value(x, inner, em) for x in coll.items]
+            v = self.fresh("_it")
+            with em.block(f"for {v} in ({''.join(x + ', ' for x in items)}):"):
+                em.line(f"P[{dst.slot(dst.layout.base)}] = {v}")
+                self.stmt(s.body, inner, em)
+            return
+        src = self.lvalue(coll, inner, em)
+        if src is None or not isinstance(src.layout, StackLayout):
+            raise unsupported("a for loop over this collection", coll.loc)
+        st = src.layout
+        es = st.elem_size
+        if not st.elems or es == 0:
+            return
+        start = src.slot(st.first)
+        if src.dyn is not None:
+            start_var = self.fresh("_ix")
+            em.line(f"{start_var} = {start}")
+            start = start_var
+        e = self.fresh("_el")
+        d0, d1 = dst.rng()
+        with em.block(f"for {e} in range({start}, {start} + {es * len(st.elems)}, {es}):"):
+            em.line(f"P[{d0}:{d1}] = P[{e}:{e} + {es}]")
+            self.stmt(s.body, inner, em)
+
+    def _loop_value(self, e: ast.Expr, fc: FnContext, em: Emitter) -> str:
+        """A scalar evaluated now, into a temporary unless it is a literal."""
+        x = self.expr(e, fc, em)
+        if e.const is not None:
+            return x
+        var = self.fresh("_lv")
+        em.line(f"{var} = {x}")
+        return var
 
     # ------------------------------------------------------------------ switch
 

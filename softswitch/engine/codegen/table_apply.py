@@ -146,6 +146,9 @@ class TableGen(GenBase):
             raise unsupported("entry action is not an action call", ent.loc)
         a = self.resolve_action(call.callee.decl, fc)
         args = self._ctl_args(a, call, ent)
+        # BMv2's priority (smallest wins): @priority(N) if given, else the entry's position. p4c's
+        # BMv2 back-end ignores ``priority = N:`` on entries (and largest_priority_wins /
+        # priority_delta), so the first listed entry still wins there.
         prio = pos
         ann = next((x for x in ent.annotations if x.name == "priority"), None)
         if ann is not None and ann.args:
@@ -154,8 +157,6 @@ class TableGen(GenBase):
                 prio = int(a0.const)
             elif isinstance(a0, ast.IntLit):
                 prio = a0.value
-        elif ent.priority is not None and ent.priority.const is not None:
-            prio = int(ent.priority.const)
         return match, a, args, CONST_PRIORITY_BASE - prio
 
     def _bound_action_fn(self, a: ActionInstance, call: ast.Call, fc: FnContext) -> str:
@@ -217,7 +218,13 @@ class TableGen(GenBase):
                 amount = f"P[{SLOT_INGRESS_LEN}]" if unit_bytes else "1"
                 m = self.fresh("_m")
                 em.line(f"{m} = {e}.meter")
-                em.line(f"P[{info.direct_meter_slot}] = {m}.execute(_now_us(), {amount}) if {m} is not None else 0")
+                colour = f"({m}.execute(_now_us(), {amount}) if {m} is not None else 0)"
+                dest = self.direct_meter_dest(info.direct_meter)
+                if dest is None:
+                    em.line(f"P[{info.direct_meter_slot}] = {colour}")
+                else:
+                    node = ast.Call(loc=dest.loc, callee=dest)
+                    self._write_out(dest, colour, fc, em, node)
             if info.support_timeout:
                 em.line(f"{e}.last_hit_ns = _now_ns()")
             if info.implementation is not None:

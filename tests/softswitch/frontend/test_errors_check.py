@@ -123,6 +123,31 @@ CASES = [
     ("division at run time", "", "m.x = m.x / m.x;", 16, BODY_COL + 6, "error", "compile-time operands"),
     ("slice out of range", "", "m.x = m.x[8:1];", 16, BODY_COL + 6, "error", "out of range"),
     ("concat with int", "", "m.y = m.x ++ 1;", 16, BODY_COL + 13, "error", "fixed width"),
+    ("break outside a loop", "", "if (m.f) { break; }", 16, BODY_COL + 11, "error", "only allowed inside a for loop"),
+    ("continue outside a loop", "", "continue;", 16, BODY_COL, "error", "only allowed inside a for loop"),
+    (
+        "continue in an action called from a loop",
+        "action a() { continue; }",
+        "for (bit<8> i = 0; i < 2; i = i + 1) { a(); }",
+        14,
+        18,
+        "error",
+        "only allowed inside a for loop",
+    ),
+    ("for condition not bool", "", "for (m.x = 0; m.x; m.x = m.x + 1) { }", 16, BODY_COL + 14, "error", "must be a bool"),
+    (
+        "for update is not a statement",
+        "",
+        "for (m.x = 0; m.x < 2; m.x + 1) { }",
+        16,
+        BODY_COL + 23,
+        "error",
+        "expected an assignment or a call",
+    ),
+    ("range of bools", "", "for (bool b in true .. false) { }", 16, BODY_COL + 5, "error", "bit<W> or int<W>"),
+    ("range bound type", "", "for (bit<8> i in 0 .. m.y) { }", 16, BODY_COL + 22, "error", "expected bit<8>"),
+    ("for over a scalar", "", "for (bit<8> i in m.x) { }", 16, BODY_COL + 17, "error", "iterates over a range"),
+    ("loop variable is scoped", "", "for (bit<8> i in 0 .. 1) { } m.x = i;", 16, BODY_COL + 35, "error", "'i' is not declared"),
 ]
 
 
@@ -219,6 +244,15 @@ def test_select_keyset_type(tmp_path: Path) -> None:
     err = check_error(tmp_path, snippet)
     assert err.loc is not None and (err.loc.line, err.loc.col) == (11, 68)
     assert "expected bit<8>, found bool" in err.message
+
+
+def test_for_loop_in_a_parser(tmp_path: Path) -> None:
+    snippet = ingress("", "").replace(
+        "pkt.extract(hdr.h);", "pkt.extract(hdr.h); for (bit<8> i = 0; i < 2; i = i + 1) { m.x = i; }"
+    )
+    err = check_error(tmp_path, snippet)
+    assert err.loc is not None and err.loc.line == 11
+    assert "not allowed in a parser" in err.message
 
 
 def test_abstract_methods_are_unsupported(tmp_path: Path) -> None:

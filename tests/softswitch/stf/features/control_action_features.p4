@@ -4,8 +4,9 @@
  * only that action (t3: the write after it is skipped when v == 0); an action calling another
  * action with directional arguments; an action local with an initializer computed from a
  * parameter; ?: inside an action; action parameters of type int<8> (0xFB from the entry is -5, and
- * >> on it is arithmetic), bool, and a serializable enum, all given by STF `add`; a default action
- * with a negative int<8> argument and an enum argument.
+ * >> on it is arithmetic), bit<1> used as a condition, and a serializable enum, all given by STF
+ * `add`; a default action with a negative int<8> argument and an enum argument. (The flag is bit<1>,
+ * not bool: p4c-bm2-ss refuses a bool action parameter, as it allows only bit<> and int<>.)
  *
  * Input:  in_t = k, a (bit<8>)
  * Output: in_t, out_t (cond: 1 if v > 10 else 2; nested: a + v + 1; local: v + 1; sv: (bit<8>)(sv
@@ -54,9 +55,9 @@ control ingress(inout headers_t hdr, inout meta_t meta, inout standard_metadata_
         inner(hdr.o.nested, t);
         hdr.o.local = t;
     }
-    action typed(int<8> sv, bool flag, Mode mode) {
+    action typed(int<8> sv, bit<1> flag, Mode mode) {
         hdr.o.sv = (bit<8>)(sv >> 1);
-        hdr.o.flag = flag ? 8w1 : 8w0;
+        hdr.o.flag = flag == 1 ? 8w1 : 8w0;
         hdr.o.mode = (bit<8>)mode;
     }
     action signed_default(int<8> sv, Mode mode) {
