@@ -44,6 +44,11 @@ ALL_NODES_MAC = "33:33:00:00:00:01"
 ALL_NODES = "ff02::1"
 ZERO_MAC = "00:00:00:00:00:00"
 
+#: IPv4 options (``Flow.ip_options``): one word of four NOPs (IHL 6), and the longest header's 40
+#: bytes (IHL 15), one experimental option (type 30, RFC 4727) whose value bytes all differ
+NOP_OPTIONS = b"\x01\x01\x01\x01"
+LONGEST_OPTIONS = bytes([30, 40]) + bytes(range(1, 39))
+
 
 @dataclass(frozen=True)
 class Flow:
@@ -62,7 +67,7 @@ class Flow:
     udp_checksum: int | None = None  # force a UDP checksum (0: none, IPv4 only)
     hop_limit: int = 64
     ext_header: bool = False  # IPv6: a destination options header before the transport
-    ip_options: bool = False  # IPv4: one 4-byte option (NOP x4), so IHL is 6
+    ip_options: bytes = b""  # IPv4: options as they are (a multiple of 4 bytes, at most 40)
     fragment: int | None = None  # a fragment at this offset (8-byte units); after 0 the body is raw
 
     @property
@@ -111,7 +116,7 @@ def packet(flow: Flow) -> Any:
         l3 = IP(src=flow.src, dst=flow.dst, ttl=flow.hop_limit, id=1)
         l3.proto = {"udp": 17, "tcp": 6, "icmp": 1, "raw": 253}[flow.proto]
         if flow.ip_options:
-            l3.options = [b"\x01\x01\x01\x01"]
+            l3.options = [flow.ip_options]
         if flow.fragment is not None:
             l3.frag = flow.fragment
             l3.flags = "MF" if flow.fragment == 0 else 0
@@ -270,3 +275,32 @@ def ethernet(src_mac: str, dst_mac: str, ether_type: int, body: bytes, *, vlan: 
     else:
         head.type = ether_type
     return bytes(head) + body
+
+
+def ip_header_start(frame: bytes) -> int:
+    """Where the IP header of ``frame`` starts: after Ethernet and at most one 802.1Q tag."""
+    return 18 if frame[12:14] == b"\x81\x00" else 14
+
+
+def with_ip_first_byte(frame: bytes, *, version: int, ihl: int | None = None) -> bytes:
+    """``frame`` with its IP header's version (and IPv4 IHL) replaced. An IPv4 header (EtherType
+    0x0800) gets a header checksum that is right for the length the new IHL claims, so the edited
+    field is the only fault."""
+    start = ip_header_start(frame)
+    edited = bytearray(frame)
+    low = edited[start] & 0x0F if ihl is None else ihl
+    edited[start] = (version << 4) | low
+    if frame[start - 2 : start] == b"\x08\x00":
+        length = max(low * 4, 12)  # the checksum field itself sits at bytes 10-11
+        edited[start + 10 : start + 12] = b"\0\0"
+        edited[start + 10 : start + 12] = internet_checksum(bytes(edited[start : start + length])).to_bytes(2, "big")
+    return bytes(edited)
+
+
+def internet_checksum(data: bytes) -> int:
+    """The one's-complement checksum of RFC 1071 (an odd last byte is padded with zero)."""
+    padded = data + b"\0" * (len(data) % 2)
+    total = sum(int.from_bytes(padded[i : i + 2], "big") for i in range(0, len(padded), 2))
+    while total > 0xFFFF:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF

@@ -70,6 +70,13 @@ header ipv4_t {
     bit<32> dst_addr;
 }
 
+/* The IPv4 options: (ihl - 5) 32-bit words, at most 40 bytes. The parser
+ * extracts this header behind every IPv4 header (empty when ihl is 5), so the
+ * header checksum is verified over the whole header, options included. */
+header ipv4_options_t {
+    varbit<320> options;
+}
+
 header ipv6_t {
     bit<4>   version;
     bit<8>   traffic_class;
@@ -135,19 +142,20 @@ header nd_option_t {
 }
 
 struct headers_t {
-    packet_out_t packet_out;
-    packet_in_t  packet_in;
-    ethernet_t   ethernet;
-    vlan_t       vlan;
-    arp_t        arp;
-    ipv4_t       ipv4;
-    ipv6_t       ipv6;
-    ipv6_frag_t  ipv6_frag;
-    tcp_t        tcp;
-    udp_t        udp;
-    icmpv6_t     icmpv6;
-    nd_t         nd;
-    nd_option_t  nd_option;
+    packet_out_t   packet_out;
+    packet_in_t    packet_in;
+    ethernet_t     ethernet;
+    vlan_t         vlan;
+    arp_t          arp;
+    ipv4_t         ipv4;
+    ipv4_options_t ipv4_options;
+    ipv6_t         ipv6;
+    ipv6_frag_t    ipv6_frag;
+    tcp_t          tcp;
+    udp_t          udp;
+    icmpv6_t       icmpv6;
+    nd_t           nd;
+    nd_option_t    nd_option;
 }
 
 /* ---- Digest ---------------------------------------------------------------- */

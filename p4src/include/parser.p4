@@ -3,6 +3,14 @@
 #ifndef P4EDGE_PARSER_P4
 #define P4EDGE_PARSER_P4
 
+/* Malformed IP headers. The parser stops with one of these in
+ * standard_metadata.parser_error, and the ingress drops the packet as
+ * DROP_PARSER_ERROR like a truncated one. */
+error {
+    IpVersionMismatch,   /* the version field disagrees with the EtherType */
+    Ipv4HeaderTooShort   /* IPv4 IHL below 5 (20 bytes) */
+}
+
 parser EdgeParser(packet_in packet,
                   out headers_t hdr,
                   inout edge_metadata_t meta,
@@ -50,6 +58,10 @@ parser EdgeParser(packet_in packet,
 
     state parse_ipv4 {
         packet.extract(hdr.ipv4);
+        verify(hdr.ipv4.version == 4, error.IpVersionMismatch);
+        verify(hdr.ipv4.ihl >= 5, error.Ipv4HeaderTooShort);
+        /* The options, if any (none: an empty header). */
+        packet.extract(hdr.ipv4_options, (bit<32>)(hdr.ipv4.ihl - 5) * 32);
         /* The transport header is parsed only where it sits right after a
          * 20-byte header, and only in a first (or only) fragment. */
         transition select(hdr.ipv4.ihl, hdr.ipv4.frag_offset, hdr.ipv4.protocol) {
@@ -61,6 +73,7 @@ parser EdgeParser(packet_in packet,
 
     state parse_ipv6 {
         packet.extract(hdr.ipv6);
+        verify(hdr.ipv6.version == 6, error.IpVersionMismatch);
         transition select(hdr.ipv6.next_hdr) {
             IP_PROTO_TCP:    parse_tcp;
             IP_PROTO_UDP:    parse_udp;
@@ -114,15 +127,17 @@ parser EdgeParser(packet_in packet,
     }
 }
 
-/* Only the IPv4 header checksum is verified; a wrong one drops the packet in
- * the ingress. Transport checksums are left to the hosts. */
+/* Only the IPv4 header checksum is verified, over the whole header with its
+ * options; a wrong one drops the packet in the ingress. The options header is
+ * valid exactly when the whole IPv4 header was parsed (a header cut short is a
+ * parser error instead). Transport checksums are left to the hosts. */
 control EdgeVerifyChecksum(inout headers_t hdr, inout edge_metadata_t meta) {
     apply {
-        verify_checksum(hdr.ipv4.isValid() && hdr.ipv4.ihl == 5,
+        verify_checksum(hdr.ipv4_options.isValid(),
             { hdr.ipv4.version, hdr.ipv4.ihl, hdr.ipv4.dscp, hdr.ipv4.ecn,
               hdr.ipv4.total_len, hdr.ipv4.identification, hdr.ipv4.flags,
               hdr.ipv4.frag_offset, hdr.ipv4.ttl, hdr.ipv4.protocol,
-              hdr.ipv4.src_addr, hdr.ipv4.dst_addr },
+              hdr.ipv4.src_addr, hdr.ipv4.dst_addr, hdr.ipv4_options.options },
             hdr.ipv4.hdr_checksum, HashAlgorithm.csum16);
     }
 }
@@ -150,6 +165,7 @@ control EdgeDeparser(packet_out packet, in headers_t hdr) {
         packet.emit(hdr.vlan);
         packet.emit(hdr.arp);
         packet.emit(hdr.ipv4);
+        packet.emit(hdr.ipv4_options);
         packet.emit(hdr.ipv6);
         packet.emit(hdr.ipv6_frag);
         packet.emit(hdr.tcp);

@@ -137,6 +137,15 @@ def udp4(src: str, dst: str, chksum: int | None = None) -> Packet:
     return IP(src=src, dst=dst, ttl=64, id=7) / udp / Raw(PAYLOAD)
 
 
+#: 40 bytes of IPv4 options (IHL 15): one experimental option (type 30, RFC 4727), all bytes distinct
+LONGEST_OPTIONS = bytes([30, 40]) + bytes(range(1, 39))
+
+
+def ping4(src: str, dst: str, options: bytes) -> Packet:
+    """An ICMP echo request whose IPv4 header carries ``options``."""
+    return IP(src=src, dst=dst, ttl=64, id=7, options=[options]) / ICMP(type=8, id=1, seq=1) / Raw(PAYLOAD)
+
+
 def tcp4_ack(src: str, dst: str) -> Packet:
     """A bare TCP ACK: too short for Ethernet, so its frame carries padding."""
     return IP(src=src, dst=dst, ttl=64, id=8) / TCP(sport=40002, dport=8883, flags="A", seq=5, ack=9)
@@ -239,6 +248,10 @@ def upstream() -> Scenario:
     s.send(ACCESS_TAGGED, from_device(DEV_C, udp4(DEV_C.addr, "10.99.1.2")),
            [(UPLINK, to_uplink(GLOBEX, udp4(DEV_C.addr, "10.99.1.2")))])
 
+    s.say("C pings GLOBEX's anycast with a 60-byte IPv4 header (40 bytes of options): options kept, checksum fixed")
+    s.send(ACCESS_TAGGED, from_device(DEV_C, ping4(DEV_C.addr, GLOBEX.anycast_v4, LONGEST_OPTIONS)),
+           [(UPLINK, to_uplink(GLOBEX, ping4(DEV_C.addr, DEV_C.endpoint, LONGEST_OPTIONS)))])
+
     s.say("The first fragment of B's datagram to the anycast: the UDP checksum in it is fixed")
     frag_in = IPv6(src=DEV_B.addr, dst=ACME.anycast_v6, hlim=64) / IPv6ExtHdrFragment(nh=17, id=77, m=1, offset=0)
     frag_out = IPv6(src=DEV_B.addr, dst=DEV_B.endpoint, hlim=64) / IPv6ExtHdrFragment(nh=17, id=77, m=1, offset=0)
@@ -271,6 +284,17 @@ def upstream() -> Scenario:
     bad = from_device(DEV_C, IP(src=DEV_C.addr, dst=DEV_C.endpoint, chksum=0x1234) / UDP() / Raw(PAYLOAD))
     s.send(ACCESS_TAGGED, bad, drop=DROP_BAD_CHECKSUM)
     s.send(ACCESS_UNTAGGED, bytes(from_device(DEV_A, udp6(DEV_A.addr, DEV_A.endpoint)))[:40], drop=DROP_PARSER_ERROR)
+    s.say("The IPv4 checksum covers the options: one option byte changed is a bad checksum")
+    changed = bytearray(bytes(from_device(DEV_C, ping4(DEV_C.addr, DEV_C.endpoint, LONGEST_OPTIONS))))
+    changed[18 + 20 + 17] ^= 0xFF  # Ethernet and tag, the fixed IPv4 header, into the option's value
+    s.send(ACCESS_TAGGED, bytes(changed), drop=DROP_BAD_CHECKSUM)
+    s.say("Malformed IP headers: IPv4 with IHL 4, IPv4 saying version 6, IPv6 saying version 4")
+    s.send(ACCESS_TAGGED, from_device(DEV_C, IP(src=DEV_C.addr, dst=DEV_C.endpoint, ihl=4) / UDP() / Raw(PAYLOAD)),
+           drop=DROP_PARSER_ERROR)
+    s.send(ACCESS_TAGGED, from_device(DEV_C, IP(src=DEV_C.addr, dst=DEV_C.endpoint, version=6) / UDP() / Raw(PAYLOAD)),
+           drop=DROP_PARSER_ERROR)
+    s.send(ACCESS_UNTAGGED, from_device(DEV_A, IPv6(src=DEV_A.addr, dst=DEV_A.endpoint, version=4) / UDP() / Raw(PAYLOAD)),
+           drop=DROP_PARSER_ERROR)
     s.send(ACCESS_UNTAGGED, Ether(src=DEV_A.mac, dst=PORT_MAC[ACCESS_UNTAGGED], type=0x88CC) / Raw(bytes(46)),
            drop=DROP_UNSUPPORTED)
     s.say("A frame on the CPU port without a packet-out header (this also makes the STF watch port 64)")
