@@ -52,6 +52,27 @@ else
 	@echo "make build: unknown TARGET '$(TARGET)' (softswitch or bmv2)"; exit 2
 endif
 
+# The one-region demo: an edge switch, four IoT devices, two customer VPCs and the controller
+# (REST on 127.0.0.1:8080), left running in the background; `make stop` takes it all down.
+# Each `make run` starts from an empty registry (DEMO_DB).
+DEMO_TOPO ?= topo/demo/topology.json
+DEMO_DB   := build/run/p4e.db
+
+run: venv apt build
+	@$(PY) -m topo.runner down $(DEMO_TOPO) --quiet || true
+	@rm -f $(DEMO_DB)
+	$(PY) -m topo.runner up $(DEMO_TOPO) --target $(TARGET)
+	@$(PY) -m topo.demo.scenario --topology $(DEMO_TOPO)
+
+stop:
+	@if [ -x $(PY) ]; then $(PY) -m topo.runner down $(DEMO_TOPO); else echo "make stop: no $(VENV), so nothing of the demo runs"; fi
+
+# PTF tests of p4src/edge.p4 against the TARGET switch on veth pairs in a network namespace (root).
+# `make ptf PTF_TESTS=edge_upstream` runs one module.
+.PHONY: ptf
+ptf: venv apt build
+	$(PY) ptf-tests/run_ptf.py --target $(TARGET) --build-dir $(BUILD) $(PTF_TESTS)
+
 # Debian packages for network namespaces and veth topologies (root only; skipped otherwise).
 apt:
 	@if [ "$$(id -u)" = 0 ]; then \
@@ -60,15 +81,16 @@ apt:
 	else echo "make apt: not root, not installing$(APT_PKGS)"; fi
 
 lint: venv
-	$(VENV)/bin/ruff check softswitch controlplane tests bench topo
+	$(VENV)/bin/ruff check softswitch controlplane tests bench topo ptf-tests
 
 typecheck: venv
 	$(VENV)/bin/mypy
+	MYPYPATH=ptf-tests $(VENV)/bin/mypy --strict --explicit-package-bases ptf-tests/*.py
 
-pytest: venv tools-venv apt
+pytest: venv tools-venv apt build
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
-test: venv tools-venv apt
+test: venv tools-venv apt build
 	$(VENV)/bin/pip check
 	$(TOOLS)/bin/pip check
 	$(MAKE) --no-print-directory lint typecheck

@@ -43,11 +43,11 @@ class CliOptions:
 
 
 def edge_dataplane_factory() -> DataPlaneFactory:
-    """HOOK (wired by the lead): the data-plane factory ``serve`` gives the app. Until the edge
-    layer exists (controlplane/edge), the configured switches are reported as not connected."""
-    from controlplane.api.app import disconnected_dataplane
+    """The data-plane factory ``serve`` gives the app: the edge programmer (controlplane/edge),
+    one P4Runtime connection per configured switch, pushing ``build/<target>/<program>.*``."""
+    from controlplane.edge.dataplane import edge_dataplane
 
-    return disconnected_dataplane
+    return edge_dataplane
 
 
 def _options(ctx: typer.Context) -> CliOptions:
@@ -162,12 +162,16 @@ def serve(
     listen: Annotated[str | None, typer.Option(help="host:port, instead of the config's.")] = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
-    """Run the controller's REST API (OpenAPI at /docs)."""
+    """Run the controller: the REST API (OpenAPI at /docs) and the edge programmer, which keeps
+    every configured switch in step with the registry. SIGTERM or Ctrl-C stops it cleanly."""
     import logging
+    import signal
 
     import uvicorn
 
     from controlplane.api.app import create_app
+    from controlplane.edge.dataplane import check_pipelines
+    from controlplane.p4rt import PipelineFileError
 
     try:
         cfg = load_config(config)
@@ -180,10 +184,23 @@ def serve(
         logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if cfg.source is None:
             logging.getLogger("p4edge").warning("no --config: using the built-in defaults and demo tokens")
+        try:
+            check_pipelines(cfg)
+        except PipelineFileError as e:
+            logging.getLogger("p4edge").error(
+                "%s (run `make build`, or set [edge] build_dir): the switches keep whatever pipeline they run", e
+            )
         application = create_app(cfg, dataplane_factory=edge_dataplane_factory())
     except (ConfigError, StoreError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from None
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT (closing the switch connections), then raises
+    # the signal again with the handlers it found: these make that an ordinary exit.
+    def stopped(signum: int, _frame: object) -> None:
+        raise typer.Exit(0 if signum == signal.SIGTERM else 130)
+
+    signal.signal(signal.SIGTERM, stopped)
+    signal.signal(signal.SIGINT, stopped)
     uvicorn.run(application, host=host, port=port, log_level=log_level.lower())
 
 

@@ -1,0 +1,1 @@
+"""The one-region demo: its topology, controller config and registrations (``make run``)."""
