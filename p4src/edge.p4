@@ -10,7 +10,8 @@
  * Ingress (EdgeIngress), in order:
  *   deny by default (mark_to_drop)
  *   ports          port role, VLAN, CPU port
- *   packet_out     from the CPU port: out of the port it names, unchanged
+ *   packet_out     from the CPU port: out of the port it names, unchanged, or
+ *                  to a customer's multicast group (copies rewritten in egress)
  *   housekeeping   ND, RS, MLD, DAD, ARP: answered, punted or dropped silently
  *   access         access ports: device admission, refused senders classified
  *   upstream       admitted traffic: destination check, customer uplink
@@ -57,8 +58,24 @@ control EdgeIngress(inout headers_t hdr,
         ports.apply(hdr, meta, standard_metadata);
 
         if (meta.role == ROLE_CPU) {
-            if (hdr.packet_out.isValid()
-                    && hdr.packet_out.egress_port != standard_metadata.ingress_port) {
+            if (!hdr.packet_out.isValid()) {
+                meta.drop_reason = DROP_BAD_PACKET_OUT;
+            } else if (hdr.packet_out.mcast_grp != 0) {
+                /* A group instruction: an IPv6 frame to a multicast address,
+                 * replicated by the PRE; the egress rewrites each copy for
+                 * its member and drops members of any other customer. */
+                if (hdr.packet_out.egress_port == 0
+                        && standard_metadata.parser_error == error.NoError
+                        && hdr.ipv6.isValid()
+                        && hdr.ipv6.dst_addr[127:120] == 0xFF) {
+                    standard_metadata.mcast_grp = hdr.packet_out.mcast_grp;
+                    meta.is_mcast = 1;
+                    meta.customer_id = hdr.packet_out.customer_id;
+                    hdr.packet_out.setInvalid();
+                } else {
+                    meta.drop_reason = DROP_BAD_PACKET_OUT;
+                }
+            } else if (hdr.packet_out.egress_port != standard_metadata.ingress_port) {
                 standard_metadata.egress_spec = hdr.packet_out.egress_port;
                 hdr.packet_out.setInvalid();
             } else {

@@ -141,6 +141,8 @@ DEVICE_MAC_REGISTER: Final = "device_mac"
 ACCESS_REQUEST_DIGEST: Final = "access_request_t"
 DIGEST_FIELDS: Final = ("ingress_port", "vlan", "src_mac", "src_addr")
 PACKET_OUT: Final = "packet_out"
+#: The packet_out header's fields in order (README 4.2): a port, or a multicast group and its customer.
+PACKET_OUT_FIELDS: Final = ("egress_port", "mcast_grp", "customer_id", "_reserved")
 PACKET_IN: Final = "packet_in"
 
 #: The direct counters of a device's entries: upstream (admission) and downstream tables.

@@ -29,16 +29,16 @@ from finsy.proto import p4r
 
 from controlplane.config import Config, SwitchConfig
 from controlplane.edge import contract
-from controlplane.edge.activity import EdgeEvents, HeldFrame
+from controlplane.edge.activity import EdgeEvents
 from controlplane.edge.encode import EdgeSchema
 from controlplane.edge.entries import Entity, EntityKey, TableEntry
-from controlplane.edge.instructions import member_copy
+from controlplane.edge.instructions import group_instruction
 from controlplane.edge.plan import WritePlan
 from controlplane.edge.programmer import Counts, SwitchProgrammer
 from controlplane.edge.requests import StreamDispatcher
 from controlplane.edge.settings import EdgeSettings, SwitchProfile
 from controlplane.edge.state import EdgeState
-from controlplane.edge.translate import device_entities
+from controlplane.edge.translate import device_entities, member_address
 from controlplane.p4rt import Backoff, P4RuntimeError, PipelineFileError, PipelineFiles
 from controlplane.registry.changes import ChangeSubscription
 from controlplane.registry.dataplane import (
@@ -277,42 +277,40 @@ class EdgeDataPlane:
         return out
 
     async def send_group_instruction(self, group: Group, payload: bytes) -> InstructionReceipt:
-        """One packet-out per member (and switch): the copy the member would get from its
-        endpoint, addressed and tagged for it (see :mod:`controlplane.edge.instructions`)."""
+        """One packet-out per switch, naming the group's multicast id: the switch's replication
+        engine makes one copy per member and its egress rewrites each for its member (address,
+        VLAN, MACs), as for group traffic from the customer's VPC (README 3.4). A sleeping member's
+        replica points at the CPU port, so its copy comes back as a held frame (reason 2)."""
         switches = [p for p in self._in_step() if p.profile.cpu_port is not None]
         if not switches:
             raise DataPlaneUnavailable(f"no edge switch with a CPU port connected: cannot send to group {group.name!r}")
         state = self._state
+        customer = state.customers.get(group.customer)
+        if customer is None:
+            raise DataPlaneUnavailable(f"group {group.name!r}: its customer {group.customer!r} is not programmed")
         members = [state.devices[d] for d in sorted(group.members) if d in state.devices]
-        sent_to: set[str] = set()
+        reachable = [d for d in members if member_address(d) is not None]
         names: list[str] = []
         for programmer in switches:
             schema = programmer.schema
             assert schema is not None
-            macs = await programmer.learned_macs([m.number for m in members])
-            messages = []
-            for device in members:
-                copy = member_copy(device, programmer.profile, payload, learned_mac=macs.get(device.number, 0))
-                if copy is None:
-                    continue
-                if device.device_id in state.held:
-                    await self.events.held_frames.emit(
-                        HeldFrame(programmer.name, device.device_id, -1, copy.frame, time.time())
-                    )
-                else:
-                    messages.append(p4r.StreamMessageRequest(packet=schema.packet_out(copy.frame, copy.egress_port)))
-                sent_to.add(device.device_id)
+            instruction = group_instruction(group, customer, programmer.profile, payload)
+            message = p4r.StreamMessageRequest(
+                packet=schema.packet_out_group(instruction.frame, instruction.mcast_grp, instruction.customer_id)
+            )
             try:
-                await programmer.conn.write(messages)
+                await programmer.conn.write([message])
             except P4RuntimeError as err:
                 log.warning("%s: group %s instruction not sent: %s", programmer.name, group.name, err)
                 continue
             names.append(programmer.name)
-            log.info("%s: group %s instruction (%d bytes) sent to %d members", programmer.name, group.name,
-                     len(payload), len(messages))
+            log.info("%s: group %s instruction (%d bytes) sent for %d members", programmer.name, group.name,
+                     len(payload), len(reachable))
         if not names:
             raise DataPlaneUnavailable(f"no edge switch took the instruction for group {group.name!r}")
-        return InstructionReceipt(group=group.name, members=len(sent_to), switches=tuple(names), payload_bytes=len(payload))
+        return InstructionReceipt(
+            group=group.name, members=len(reachable), switches=tuple(names), payload_bytes=len(payload)
+        )
 
 
 @asynccontextmanager

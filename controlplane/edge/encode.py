@@ -261,9 +261,11 @@ class EdgeSchema:
             if header not in names:
                 raise ContractError(f"the P4Info has no controller header {header}")
         metadata = list(names[contract.PACKET_OUT].metadata)
-        if not metadata or metadata[0].name != "egress_port":
-            raise ContractError(f"packet_out: expected egress_port first, found {[m.name for m in metadata]}")
-        self._packet_out_fields = tuple((m.id, m.bitwidth) for m in metadata)
+        if tuple(m.name for m in metadata) != contract.PACKET_OUT_FIELDS:
+            raise ContractError(
+                f"packet_out: expected fields {contract.PACKET_OUT_FIELDS}, found {[m.name for m in metadata]}"
+            )
+        self._packet_out_fields = tuple((m.name, m.id, m.bitwidth) for m in metadata)
 
     # ------------------------------------------------------------------------------ lookups
 
@@ -381,10 +383,22 @@ class EdgeSchema:
     def packet_out(self, frame: bytes, egress_port: int) -> p4r.PacketOut:
         """A packet-out sending ``frame`` out of ``egress_port`` unchanged (the other fields of the
         packet_out header are zero)."""
-        metadata = [
-            p4r.PacketMetadata(metadata_id=mid, value=canonical(egress_port if i == 0 else 0, width))
-            for i, (mid, width) in enumerate(self._packet_out_fields)
-        ]
+        return self._packet_out(frame, {"egress_port": egress_port})
+
+    def packet_out_group(self, frame: bytes, mcast_grp: int, customer_id: int) -> p4r.PacketOut:
+        """A packet-out the switch replicates to PRE multicast group ``mcast_grp`` (not 0), each copy
+        rewritten for its member as a group copy of customer ``customer_id`` (README 3.4, 3.6)."""
+        if mcast_grp == 0:
+            raise EncodeError("packet_out: multicast group 0 means no group")
+        return self._packet_out(frame, {"mcast_grp": mcast_grp, "customer_id": customer_id})
+
+    def _packet_out(self, frame: bytes, values: dict[str, int]) -> p4r.PacketOut:
+        metadata = []
+        for name, mid, width in self._packet_out_fields:
+            value = values.get(name, 0)
+            if not 0 <= value < 1 << width:
+                raise EncodeError(f"packet_out: {name}={value} does not fit in {width} bits")
+            metadata.append(p4r.PacketMetadata(metadata_id=mid, value=canonical(value, width)))
         return p4r.PacketOut(payload=frame, metadata=metadata)
 
     # ------------------------------------------------------------------------------ reads

@@ -1,20 +1,24 @@
-"""Group instructions: the frame each member receives, built by the controller.
+"""Group instructions: the frame the controller injects, and the frame each member receives.
 
-The contract's packet-out (README 3.6) sends a frame out of the port it names *unchanged*: it
-does not enter the packet replication engine. So the controller does per member what the egress
-does for a multicast copy (README 3.4): one IPv6/UDP frame per member, from the member's own
-virtual endpoint to the member's address, tagged with its access VLAN (none when untagged), to
-the MAC it last sent from (broadcast if it never sent), from the edge's MAC on its port.
+A group instruction is ONE packet-out per switch naming the group's PRE multicast group and its
+customer (README 3.6, 4.2): an IPv6/UDP frame from the customer to the group address, to and from
+the instruction port. The switch replicates it to the group's replicas and its egress rewrites each
+copy for its member exactly as a group copy from the customer's uplink (README 3.4): the member's
+address (checksum adjusted), access VLAN and MACs; members of another customer get none.
+
+:func:`member_copy` is the copy a single member receives, for a packet-out that names its port
+(frames held for a sleeping member are replayed that way, byte for byte).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import struct
 from dataclasses import dataclass
 
-from controlplane.edge.settings import SwitchProfile
+from controlplane.edge.settings import SwitchProfile, mac_to_int
 from controlplane.edge.translate import ipv6_int, member_address, vlan_of
-from controlplane.registry.model import Device
+from controlplane.registry.model import Customer, Device, Group
 
 ETHERTYPE_VLAN = 0x8100
 ETHERTYPE_IPV6 = 0x86DD
@@ -90,3 +94,51 @@ def member_copy(
         payload=payload,
     )
     return MemberCopy(device.device_id, device.access_port, frame)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInstruction:
+    """One packet-out for a whole group: replicate ``frame`` to PRE group ``mcast_grp`` as a group
+    copy of customer ``customer_id``."""
+
+    group: str
+    mcast_grp: int
+    customer_id: int
+    frame: bytes
+
+
+def instruction_source(customer: Customer) -> int:
+    """The address a group instruction comes from: the customer's IPv6 anycast service address, or
+    else the first address of its endpoint prefix."""
+    if customer.anycast:
+        return ipv6_int(customer.anycast)
+    return int(ipaddress.IPv6Network(customer.prefix, strict=False).network_address) + 1
+
+
+def multicast_mac(group_address: int) -> int:
+    """The Ethernet address of an IPv6 multicast address: 33:33 and its low 32 bits (RFC 2464 7)."""
+    return 0x3333_0000_0000 | (group_address & 0xFFFF_FFFF)
+
+
+def group_instruction(group: Group, customer: Customer, profile: SwitchProfile, payload: bytes) -> GroupInstruction:
+    """The packet-out of an instruction to ``group`` (of ``customer``): the frame as the customer
+    would send it to the group address on its VLAN connection; the egress sets each copy's address,
+    VLAN and MACs for its member."""
+    if group.customer != customer.name:
+        raise ValueError(f"group {group.name!r} belongs to {group.customer!r}, not {customer.name!r}")
+    if not 0 < group.number < 1 << 16:
+        raise ValueError(f"group {group.name!r}: multicast group id {group.number} is not 1..65535")
+    dst = ipv6_int(group.address)
+    port = profile.settings.instruction_port
+    frame = ipv6_udp_frame(
+        dst_mac=multicast_mac(dst),
+        src_mac=mac_to_int(customer.gateway_mac),
+        vlan=customer.vlan,
+        src=instruction_source(customer),
+        dst=dst,
+        sport=port,
+        dport=port,
+        payload=payload,
+    )
+    return GroupInstruction(group.name, group.number, customer.number, frame)
+

@@ -10,7 +10,9 @@
  *   4. the MACs: destination from the ingress decision or the device's learned
  *      MAC; source from port_mac;
  *   5. the packet_in header for a frame going to the controller.
- * Frames injected by the controller, and ND/ARP replies, pass unchanged. */
+ * Copies of a group instruction the controller injected (packet_out with
+ * mcast_grp) are group copies like any other. Frames the controller sent to a
+ * port, and ND/ARP replies, pass unchanged. */
 
 #ifndef P4EDGE_EGRESS_P4
 #define P4EDGE_EGRESS_P4

@@ -9,11 +9,16 @@
  * that its last two bytes sit where an Ethernet frame has its EtherType; they
  * are zero (the reserved field), which no real frame has there. The parser
  * recognises a packet_out by that mark, and the ingress accepts it only from
- * the CPU port. The controller sets egress_port and leaves _reserved zero. */
+ * the CPU port. The controller either sets egress_port (mcast_grp 0: the frame
+ * leaves that port unchanged) or sets mcast_grp and customer_id (egress_port
+ * 0: the frame is replicated to the group's members and each copy rewritten
+ * as a group copy of that customer). _reserved stays zero. */
 @controller_header("packet_out")
 header packet_out_t {
     bit<9>   egress_port;  /* send the frame that follows out of this port */
-    bit<103> _reserved;    /* must be zero */
+    bit<16>  mcast_grp;    /* nonzero: replicate to this PRE multicast group */
+    bit<16>  customer_id;  /* with mcast_grp: the customer the group belongs to */
+    bit<71>  _reserved;    /* must be zero */
 }
 
 /* Prepended to every frame sent to the CPU port (a PacketIn). */

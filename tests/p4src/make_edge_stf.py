@@ -86,7 +86,8 @@ PAYLOAD = b"p4edge-telemetry"
 
 
 def packet_out_header(egress_port: int) -> bytes:
-    """packet_out_t: egress_port (9 bits), then 103 reserved zero bits."""
+    """packet_out_t: egress_port (9 bits), then mcast_grp (16), customer_id (16) and 71 reserved
+    bits, all zero here (a port-directed packet_out)."""
     return (egress_port << 103).to_bytes(14, "big")
 
 

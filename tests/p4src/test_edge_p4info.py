@@ -100,7 +100,7 @@ def test_prefix_tables_are_lpm_per_customer(info: p4i.P4Info) -> None:
 def test_controller_io_formats(info: p4i.P4Info) -> None:
     meta = {m.preamble.name: [(f.name, f.bitwidth) for f in m.metadata] for m in info.controller_packet_metadata}
     assert meta == {
-        "packet_out": [("egress_port", 9), ("_reserved", 103)],
+        "packet_out": [("egress_port", 9), ("mcast_grp", 16), ("customer_id", 16), ("_reserved", 71)],
         "packet_in": [("ingress_port", 9), ("reason", 8), ("_pad", 7)],
     }
     assert [d.preamble.name for d in info.digests] == ["access_request_t"]

@@ -129,7 +129,19 @@ def test_bad_entities_are_refused_before_sending(edge_schema: EdgeSchema, entity
 def test_packet_out_names_the_port_and_zeroes_the_rest(edge_schema: EdgeSchema) -> None:
     packet = edge_schema.packet_out(b"frame", 7)
     assert packet.payload == b"frame"
-    assert [(m.metadata_id, m.value) for m in packet.metadata] == [(1, b"\x07"), (2, b"\x00")]
+    assert [(m.metadata_id, m.value) for m in packet.metadata] == [(1, b"\x07"), (2, b"\x00"), (3, b"\x00"), (4, b"\x00")]
+
+
+def test_packet_out_to_a_group_names_the_group_and_its_customer(edge_schema: EdgeSchema) -> None:
+    packet = edge_schema.packet_out_group(b"frame", 0x0105, 7)
+    assert packet.payload == b"frame"
+    assert [(m.metadata_id, m.value) for m in packet.metadata] == [
+        (1, b"\x00"), (2, b"\x01\x05"), (3, b"\x07"), (4, b"\x00"),
+    ]
+    with pytest.raises(EncodeError, match="group 0 means no group"):
+        edge_schema.packet_out_group(b"frame", 0, 7)
+    with pytest.raises(EncodeError, match="does not fit in 16 bits"):
+        edge_schema.packet_out_group(b"frame", 1, 1 << 16)
 
 
 def _p4info(edge_pipeline: PipelineFiles) -> p4i.P4Info:

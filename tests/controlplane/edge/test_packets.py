@@ -167,7 +167,8 @@ def test_a_group_instruction_reaches_each_member_as_its_own_copy(
             frame = await world.dev.expect_async(is_udp_to("2001:db8:100::a", 5683), what="the instruction")
             assert Dot1Q not in frame  # A is untagged
             assert (frame.src, frame.dst) == (PORT1_MAC, "ff:ff:ff:ff:ff:ff")  # A has never sent
-            assert frame[IPv6].src == "2001:db8:a::a"  # from A's own virtual endpoint
+            # one packet-out, replicated by the switch: from the customer's anycast service address
+            assert frame[IPv6].src == "2001:db8:a::100"
             assert bytes(frame[UDP].payload) == b"lights off"
             checksum = frame[UDP].chksum
             del frame[UDP].chksum
