@@ -67,11 +67,15 @@ def _bad(message: str) -> EntityError:
     return EntityError(ErrorCode.INVALID_ARGUMENT, message)
 
 
-def _port_set(ports: Iterable[int]) -> tuple[int, ...]:
+def _port_set(ports: Iterable[int], *, cli: bool = False) -> tuple[int, ...]:
+    """The sorted port set of a node. ``cli``: a port listed twice is refused, as BMv2's
+    simple_switch_CLI does (``Found duplicate port number``), so no node is created."""
     result = set()
     for port in ports:
         if not isinstance(port, int) or not 0 <= port <= MAX_PORT:
             raise _bad(f"replication port {port!r} is outside 0..{MAX_PORT}")
+        if cli and port in result:
+            raise _bad(f"found duplicate port number '{port}'")
         result.add(port)
     return tuple(sorted(result))
 
@@ -156,11 +160,11 @@ class PacketReplicationEngine:
         """Create a node (replication id + port set); returns the lowest free handle."""
         if not 0 <= rid <= MAX_RID:
             raise _bad(f"replication id {rid} is outside 0..{MAX_RID}")
-        return self._create_node(rid, _port_set(ports))
+        return self._create_node(rid, _port_set(ports, cli=True))
 
     def mc_node_update(self, handle: int, ports: Iterable[int]) -> None:
         node = self._node(handle)
-        node.ports = _port_set(ports)
+        node.ports = _port_set(ports, cli=True)
         if node.group is not None:
             self._refresh(node.group)
 

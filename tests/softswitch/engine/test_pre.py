@@ -20,7 +20,7 @@ def code(fn: object, *args: object) -> ErrorCode:
 def test_replica_order_follows_association_then_ascending_ports() -> None:
     pre = PacketReplicationEngine()
     pre.mc_mgrp_create(1)
-    h0 = pre.mc_node_create(5, [3, 1, 1, 2])
+    h0 = pre.mc_node_create(5, [3, 1, 2])
     h1 = pre.mc_node_create(7, [0])
     assert (h0, h1) == (0, 1)
     pre.mc_node_associate(1, h1)
@@ -52,7 +52,7 @@ def test_node_update_dissociate_destroy_refresh_the_group() -> None:
     b = pre.mc_node_create(2, [2])
     pre.mc_node_associate(3, a)
     pre.mc_node_associate(3, b)
-    pre.mc_node_update(a, [4, 4, 0])
+    pre.mc_node_update(a, [4, 0])
     assert pre.replicas(3) == ((1, 0), (1, 4), (2, 2))
     pre.mc_node_dissociate(3, a)
     assert pre.replicas(3) == ((2, 2),)
@@ -209,3 +209,12 @@ def test_clear_forgets_everything() -> None:
     pre.clear()
     assert pre.replicas(1) == () and pre.clone_session(2) is None and pre.clone_session(3) is None
     assert pre.mc_node_create(0, [1]) == 0
+
+
+def test_cli_node_with_a_port_listed_twice_is_refused() -> None:
+    # simple_switch_CLI refuses "mc_node_create 300 3 3 2" (duplicate port) and creates no node,
+    # so the next node still gets the lowest free handle.
+    pre = PacketReplicationEngine()
+    assert code(pre.mc_node_create, 300, [3, 3, 2]) is ErrorCode.INVALID_ARGUMENT
+    assert pre.mc_node_create(300, [3, 2]) == 0
+    assert code(pre.mc_node_update, 0, [1, 1]) is ErrorCode.INVALID_ARGUMENT

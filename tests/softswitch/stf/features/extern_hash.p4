@@ -1,8 +1,8 @@
 /* Feature test: hash() with every algorithm BMv2 supports.
  *
  * Checks (P4TARGET 1.7, "hash"): result = base + (H mod max), cut to the output width; the data
- * fields are packed MSB first into bytes, zero-padded on the right; fields of invalid headers are
- * left out. Algorithms: crc16 (CRC-16/ARC), crc32 (zlib), crc16_custom and crc32_custom (same
+ * fields are packed MSB first into bytes, zero-padded on the right; a field of an invalid header is
+ * still packed (BMv2 reads it as stored, here 0). Algorithms: crc16 (CRC-16/ARC), crc32 (zlib), crc16_custom and crc32_custom (same
  * parameters by default), csum16 (Internet checksum, odd byte count), xor16 (16-bit words, the last
  * one padded), identity (the first bytes read big-endian, so 12 bits come out shifted left by 4).
  * Also: a nonzero base with a small max, max = 0 (treated as 1, so the result is the base), and a

@@ -1,4 +1,4 @@
-/* hash() with every BMv2 algorithm; base + (H mod max); fields of invalid headers are skipped.
+/* hash() with every BMv2 algorithm; base + (H mod max); a field of an invalid header still counts.
  * The expected values are computed by the test (test_features_externs.py). */
 #include <core.p4>
 #include <v1model.p4>
@@ -32,7 +32,7 @@ control IngressImpl(inout headers_t hdr, inout meta_t meta, inout standard_metad
         hash(hdr.res.xor, HashAlgorithm.xor16, 16w0, { hdr.in_.a, hdr.in_.b, hdr.in_.c }, 32w0x10000);
         hash(hdr.res.ident, HashAlgorithm.identity, 32w0, { hdr.in_.a, hdr.in_.b }, 33w0x100000000);
         hash(hdr.res.modded, HashAlgorithm.crc32, 16w100, { hdr.in_.a, hdr.in_.b }, 16w7);
-        // extra is never valid: its field is left out of the data
+        // extra is never valid, but its field (0) is still packed, as on BMv2 simple_switch
         hash(hdr.res.skipped, HashAlgorithm.crc32, 32w0, { hdr.in_.a, hdr.extra.x }, 33w0x100000000);
         sm.egress_spec = 1;
     }
