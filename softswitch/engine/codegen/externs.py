@@ -341,7 +341,7 @@ class ExternGen(GenBase):
             raise unsupported("hash without data", c.loc)
         # Unlike checksums, hash() packs fields of invalid headers too (with their stored values):
         # p4c's BMv2 back-end copies the data into temporaries first, so BMv2 never sees the header.
-        items = [(v, w, None) for v, w, _c in self.field_items(data, fc, em)]
+        items: list[FieldItem] = [(v, w, None) for v, w, _c in self.field_items(data, fc, em)]
         acc, nb = self.pack(items, em)
         mx = args[4]
         h = self.fresh("_h")
