@@ -73,12 +73,29 @@ def run_stf(target: StfTarget, commands: Sequence[StfCommand]) -> StfResult:
     run = _Run(target, schema_from_p4info(target.p4info))
     named = {c.port for c in commands if isinstance(c, PacketCmd | ExpectCmd)}
     try:
-        for command in commands:
+        for command in harness_order(commands):
             _execute(run, command)
     except _Stop as stop:
         status: Status = "unsupported" if stop.status == "unsupported" else "error"
         return StfResult(status, notes=tuple(run.notes), message=stop.message)
     return judge(named, run.expectations, run.outputs, run.notes)
+
+
+def harness_order(commands: Sequence[StfCommand]) -> list[StfCommand]:
+    """The order in which p4c's BMv2 harness has its commands take effect.
+
+    The harness gives simple_switch one input pcap per port the file names, and the switch reads
+    the first packet of every input before it forwards anything. A port that only appears in
+    ``expect`` lines never gets a packet, so then no packet is processed until the harness closes
+    the inputs at the end, after every CLI command (``add``, ``setdefault``, ``mc_*``, ...) has
+    run. Checked on a real simple_switch: a packet sent before an ``add`` already sees the entry.
+    With every named port fed, packets and commands take effect in file order.
+    """
+    fed = {c.port for c in commands if isinstance(c, PacketCmd)}
+    output_only = {c.port for c in commands if isinstance(c, ExpectCmd)} - fed
+    if not output_only:
+        return list(commands)
+    return [c for c in commands if not isinstance(c, PacketCmd)] + [c for c in commands if isinstance(c, PacketCmd)]
 
 
 def _execute(run: _Run, command: StfCommand) -> None:

@@ -355,3 +355,18 @@ check_counter missing(1) bytes > 1
         "line 3: check_counter pkt_counter($A) (not judged): only indirect counters with a numeric index are read",
         "line 4: check_counter missing(1) (not judged): only indirect counters with a numeric index are read",
     )
+
+
+def test_harness_order_runs_cli_commands_first_when_a_port_is_never_fed() -> None:
+    # p4c's BMv2 harness: simple_switch waits for a packet on every named port, so with an
+    # output-only port no packet is processed before every CLI command has run (checked on a
+    # real simple_switch); with every named port fed, the file order holds.
+    from softswitch.stf.parser import parse_stf
+    from softswitch.stf.runner import harness_order
+
+    text = "packet 0 01\nexpect 1 01\nadd t k:1 a()\npacket 0 02\nexpect 1 02\n"
+    words = [type(c).__name__ for c in harness_order(parse_stf(text))]
+    assert words == ["ExpectCmd", "AddCmd", "ExpectCmd", "PacketCmd", "PacketCmd"]
+    fed = "packet 0 01\nexpect 0 01\nadd t k:1 a()\npacket 0 02\nexpect 0 02\n"
+    words = [type(c).__name__ for c in harness_order(parse_stf(fed))]
+    assert words == ["PacketCmd", "ExpectCmd", "AddCmd", "PacketCmd", "ExpectCmd"]
