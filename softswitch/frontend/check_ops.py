@@ -230,6 +230,14 @@ def castable(src: Type, dst: Type) -> bool:
     return False
 
 
+def _sign_and_width_change(src: Type, dst: Type) -> bool:
+    """bit<W> <-> int<X> with W != X: P4-16 (8.11.1) lets a cast change the signedness or the
+    width, not both; p4c accepts it only for a constant, which it folds first."""
+    return (
+        isinstance(src, BitsT) and isinstance(dst, BitsT) and src.signed != dst.signed and src.width != dst.width
+    )
+
+
 def _cast(cx: Cx, e: ast.Cast) -> Type:
     dst = resolve(cx, e.to)
     if isinstance(e.expr, (ast.ListExpr, ast.StructExpr, ast.InvalidExpr)):
@@ -237,9 +245,9 @@ def _cast(cx: Cx, e: ast.Cast) -> Type:
         coerce(cx, e.expr, dst, "cast")
         return dst
     src = check_expr(cx, e.expr)
-    if not castable(src, dst):
-        raise P4Error(f"cannot cast {src} to {dst}", e.loc)
     v = e.expr.const
+    if not castable(src, dst) or (v is None and _sign_and_width_change(src, dst)):
+        raise P4Error(f"cannot cast {src} to {dst}", e.loc)
     if v is not None:
         base = underlying(dst)
         if isinstance(base, BoolT):

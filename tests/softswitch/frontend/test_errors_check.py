@@ -122,6 +122,8 @@ CASES = [
     ),
     ("division at run time", "", "m.x = m.x / m.x;", 16, BODY_COL + 6, "error", "compile-time operands"),
     ("slice out of range", "", "m.x = m.x[8:1];", 16, BODY_COL + 6, "error", "out of range"),
+    # bit<W> <-> int<W> may only change the signedness (real p4c: "Cannot cast from 'int<16>' to 'bit<8>'")
+    ("sign and width at once", "", "m.x = (bit<8>)(int<16>)m.y;", 16, BODY_COL + 6, "error", "cannot cast int<16> to bit<8>"),
     ("concat with int", "", "m.y = m.x ++ 1;", 16, BODY_COL + 13, "error", "fixed width"),
     ("break outside a loop", "", "if (m.f) { break; }", 16, BODY_COL + 11, "error", "only allowed inside a for loop"),
     ("continue outside a loop", "", "continue;", 16, BODY_COL, "error", "only allowed inside a for loop"),
