@@ -307,6 +307,8 @@ class EdgeRuntime:
         self._stub = p4r_grpc.P4RuntimeStub(self._channel)
         self._election_id = 0
         self.stream: Stream | None = None
+        #: multicast groups this controller created, for :meth:`delete_multicast_groups`
+        self.multicast_groups: set[int] = set()
 
     def close(self) -> None:
         if self.stream is not None:
@@ -420,6 +422,23 @@ class EdgeRuntime:
             message.multicast_group_entry.replicas.add(egress_port=port, instance=instance)
         kind = p4r.Update.MODIFY if modify else p4r.Update.INSERT
         self.write([(kind, p4r.Entity(packet_replication_engine_entry=message))])
+        self.multicast_groups.add(group_id)
+
+    def delete_multicast_groups(self) -> None:
+        """Delete every multicast group this controller created.
+
+        The P4Runtime spec clears all forwarding state on a new pipeline, and softswitch does, but
+        simple_switch_grpc keeps its PRE groups across SetForwardingPipelineConfig while PI forgets
+        them: a group inserted again after a new pipeline then replicates to both the old and the
+        new nodes (duplicate copies). Tests delete their groups so that the next test starts clean
+        on either target."""
+        updates = []
+        for group_id in sorted(self.multicast_groups):
+            message = p4r.PacketReplicationEngineEntry()
+            message.multicast_group_entry.multicast_group_id = group_id
+            updates.append((p4r.Update.DELETE, p4r.Entity(packet_replication_engine_entry=message)))
+        self.multicast_groups.clear()
+        self.write(updates)
 
     def configure_digest(self, name: str, *, max_timeout_ns: int = 0, max_list_size: int = 1, ack_timeout_ns: int = 0) -> None:
         message = p4r.DigestEntry(digest_id=_lookup(self.names.digests, name, "digest"))

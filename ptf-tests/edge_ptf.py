@@ -92,7 +92,10 @@ class EdgeTest(BaseTest):  # type: ignore[misc]  # PTF's BaseTest is untyped
 
     def tearDown(self) -> None:
         errors = self.stream.errors()
-        self.rt.close()
+        try:
+            self.rt.delete_multicast_groups()
+        finally:
+            self.rt.close()
         super().tearDown()
         self.assertEqual(errors, [], "the switch reported stream errors")
 

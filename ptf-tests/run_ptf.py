@@ -1,6 +1,7 @@
 """Run the edge.p4 PTF tests against a switch on veth pairs inside a fresh network namespace.
 
-    python ptf-tests/run_ptf.py [--target softswitch|bmv2] [--build-dir DIR] [--log-dir DIR] [TEST ...]
+    python ptf-tests/run_ptf.py [--target softswitch|bmv2] [--build-dir DIR] [--log-dir DIR] [--switch-debug]
+                                [TEST ...]
 
 Creates namespace ``edgeptf-<pid>-1-sw`` with veth pairs ``swN``-``ptfN`` for the ports of
 :mod:`edge_world`, starts the switch on the ``swN`` ends (``softswitch run`` or
@@ -42,16 +43,17 @@ class RunError(Exception):
     """Why the run could not start; printed as one line."""
 
 
-def switch_command(target: str, build: Path, venv_bin: Path) -> tuple[list[str], Path]:
+def switch_command(target: str, build: Path, venv_bin: Path, debug: bool) -> tuple[list[str], Path]:
     """The switch command line (ports added later) and the device config file for the target."""
     if target == "softswitch":
         return [str(venv_bin / "softswitch"), "run", "--no-p4", "--grpc-addr", GRPC_ADDR, "--cpu-port", str(CPU_PORT),
-                "--log-level", "warning"], build / "edge.bin"
+                "--log-level", "debug" if debug else "warning"], build / "edge.bin"
     missing = [tool for tool in ("p4c-bm2-ss", "simple_switch_grpc") if shutil.which(tool) is None]
     if missing:
         raise RunError(f"TARGET=bmv2 needs {' and '.join(missing)} on PATH (BMv2 and p4c cannot be installed "
                        "from the registries this machine reaches); use TARGET=softswitch")
-    return ["simple_switch_grpc", "--no-p4", "--log-level", "warn"], build / "edge.json"
+    logging = ["--log-console", "--log-level", "debug"] if debug else ["--log-level", "warn"]
+    return ["simple_switch_grpc", "--no-p4", *logging], build / "edge.json"
 
 
 def wait_for_grpc(ns: Netns, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -73,14 +75,14 @@ def wait_for_grpc(ns: Netns, process: subprocess.Popen[bytes], log: Path) -> Non
     raise RunError(f"the switch's gRPC server did not open {GRPC_ADDR} within {START_TIMEOUT_S:g} s")
 
 
-def run(target: str, build: Path, log_dir: Path, tests: list[str]) -> int:
+def run(target: str, build: Path, log_dir: Path, tests: list[str], *, debug: bool = False) -> int:
     if os.geteuid() != 0:
         raise RunError("needs root: creates a network namespace and veth pairs, and opens AF_PACKET sockets")
     missing = missing_tools("ip", "ethtool")
     if missing:
         raise RunError(f"needs {' and '.join(missing)} on PATH (Debian packages iproute2 and ethtool)")
     venv_bin = Path(sys.executable).parent
-    command, device_config = switch_command(target, build, venv_bin)
+    command, device_config = switch_command(target, build, venv_bin, debug)
     p4info = build / "edge.p4info.txtpb"
     for needed in (p4info, device_config):
         if not needed.is_file():
@@ -129,13 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-dir", type=Path, help="where edge.p4info.txtpb and edge.bin/.json are "
                         "(default build/TARGET)")
     parser.add_argument("--log-dir", type=Path, help="switch and PTF logs (default build/TARGET/ptf-logs)")
+    parser.add_argument("--switch-debug", action="store_true", help="log every packet's path through the "
+                        "switch (BMv2: --log-console -L debug) into the switch log")
     parser.add_argument("tests", nargs="*", help="PTF test specs (module or module.Test); default all")
     args = parser.parse_args(argv)
     build = args.build_dir or REPO / "build" / args.target
     log_dir = args.log_dir or REPO / "build" / args.target / "ptf-logs"
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind, so the namespace is removed
     try:
-        status = run(args.target, build.resolve(), log_dir.resolve(), args.tests)
+        status = run(args.target, build.resolve(), log_dir.resolve(), args.tests, debug=args.switch_debug)
     except (RunError, TopoError) as err:
         print(f"run_ptf: {err}", file=sys.stderr)
         return 2
