@@ -1,5 +1,10 @@
 """Making a switch run our pipeline: compare cookies, push with VERIFY_AND_COMMIT if they differ.
 
+A new pipeline clears all forwarding state by the P4Runtime spec, but simple_switch_grpc keeps
+its multicast groups and clone sessions while PI forgets them, so the groups written for the new
+pipeline would replicate to stale nodes as well. Before replacing a pipeline, the groups and
+sessions the switch reports are therefore deleted (a no-op on a target that follows the spec).
+
 finsy can push a pipeline itself, but a failed push only surfaces as a crashed task in its log;
 the caller never sees why. This module does the same steps (the cookie rule is finsy's: a hash
 of the P4Info and device config) over a short-lived finsy :class:`~finsy.p4client.P4Client`, so
@@ -48,8 +53,12 @@ async def ensure_pipeline(
     client = P4Client(target.address, target.credentials, wait_for_ready=False)
     await client.open(complete_request=complete_request)
     try:
-        if not force and await _current_cookie(client, target.device_id) == desired.p4cookie:
+        current = await _current_cookie(client, target.device_id)
+        if not force and current == desired.p4cookie:
             return False
+        if current is not None:
+            operation = "Write (clearing the old pipeline's replication groups)"
+            await _clear_replication(client, target.device_id)
         operation = "SetForwardingPipelineConfig"
         await client.request(
             p4r.SetForwardingPipelineConfigRequest(
@@ -76,3 +85,25 @@ async def _current_cookie(client: P4Client, device_id: int) -> int | None:
             return None
         raise
     return reply.config.cookie.cookie if reply.config.HasField("cookie") else None
+
+
+async def _clear_replication(client: P4Client, device_id: int) -> None:
+    """Delete every multicast group and clone session the switch reports."""
+    query = p4r.ReadRequest(device_id=device_id)
+    query.entities.add().packet_replication_engine_entry.multicast_group_entry.multicast_group_id = 0
+    query.entities.add().packet_replication_engine_entry.clone_session_entry.session_id = 0
+    delete = p4r.WriteRequest(device_id=device_id)
+    async for reply in client.request_iter(query):
+        for entity in reply.entities:
+            pre = entity.packet_replication_engine_entry
+            update = delete.updates.add(type=p4r.Update.DELETE)
+            if pre.HasField("multicast_group_entry"):
+                update.entity.packet_replication_engine_entry.multicast_group_entry.multicast_group_id = (
+                    pre.multicast_group_entry.multicast_group_id
+                )
+            else:
+                update.entity.packet_replication_engine_entry.clone_session_entry.session_id = (
+                    pre.clone_session_entry.session_id
+                )
+    if delete.updates:
+        await client.request(delete)

@@ -24,6 +24,7 @@ from controlplane.p4rt import (
     StreamInbox,
     SwitchConnection,
 )
+from tests.controlplane.p4rt.replication_scenario import replaced_pipeline_has_no_stale_replicas
 from tests.controlplane.p4rt.softswitch_process import CPU_PORT, PROGRAMS, next_item, run_async
 
 SIMPLE_SWITCH_GRPC = shutil.which("simple_switch_grpc")
@@ -102,3 +103,7 @@ def test_bmv2_pipeline_writes_errors_and_packet_io(bmv2_address: str, bmv2_pipel
             assert packet.payload == sent and packet.metadata["ingress_port"] == CPU_PORT
 
     run_async(body)
+
+
+def test_bmv2_replaced_pipeline_has_no_stale_replicas(bmv2_address: str, bmv2_pipeline: PipelineFiles) -> None:
+    run_async(lambda: replaced_pipeline_has_no_stale_replicas(bmv2_address, bmv2_pipeline))

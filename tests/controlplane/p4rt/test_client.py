@@ -22,6 +22,7 @@ from controlplane.p4rt import (
     PipelineFiles,
     SwitchConnection,
 )
+from tests.controlplane.p4rt.replication_scenario import replaced_pipeline_has_no_stale_replicas
 from tests.controlplane.p4rt.softswitch_process import SoftswitchProcess, poll, run_async
 
 FAST = Backoff(initial=0.05, maximum=0.5)
@@ -212,6 +213,11 @@ def test_multicast_groups_and_clone_sessions(switch: SoftswitchProcess, pipeline
             assert await conn.read([P4MulticastGroupEntry(), P4CloneSessionEntry()]) == []
 
     run_async(body)
+
+
+def test_replaced_pipeline_has_no_stale_replicas(switch: SoftswitchProcess, pipeline: PipelineFiles) -> None:
+    """The same scenario as on BMv2 (test_bmv2.py); softswitch clears the PRE itself, as the spec says."""
+    run_async(lambda: replaced_pipeline_has_no_stale_replicas(switch.address, pipeline))
 
 
 def test_unreachable_switch_reports_unavailable_and_stops_cleanly(switch: SoftswitchProcess) -> None:
