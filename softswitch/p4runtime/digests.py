@@ -100,7 +100,7 @@ class DigestManager:
         return _Config(config.max_timeout_ns, config.max_list_size, config.ack_timeout_ns)
 
     def read_config(self, entry: p4r.DigestEntry) -> list[bytes]:
-        """Serialized DigestEntry messages (one, or none when the digest is not configured)."""
+        """The serialized DigestEntry; NOT_FOUND when the digest is not configured (as PI answers)."""
         if entry.digest_id == 0:
             raise EntityError(ErrorCode.UNIMPLEMENTED, "digest_id must be set when reading DigestEntry")
         state = self._digests.get(entry.digest_id)
@@ -109,7 +109,7 @@ class DigestManager:
         with self._lock:
             config = state.config
             if config is None:
-                return []
+                raise EntityError(ErrorCode.NOT_FOUND, f"Digest {entry.digest_id} not configured")
             out = p4r.DigestEntry(digest_id=entry.digest_id)
             out.config.max_timeout_ns = config.max_timeout_ns
             out.config.max_list_size = config.max_list_size

@@ -250,7 +250,9 @@ def test_digest_entry_config(client: Client) -> None:
     entry.config.max_timeout_ns = 0
     entry.config.max_list_size = 1
     entry.config.ack_timeout_ns = 10**9
-    assert client.read(p4r.Entity(digest_entry=p4r.DigestEntry(digest_id=digest_id))) == []
+    with pytest.raises(grpc.RpcError) as unconfigured:  # PI: NOT_FOUND "Digest <id> not configured"
+        client.read(p4r.Entity(digest_entry=p4r.DigestEntry(digest_id=digest_id)))
+    assert code_of(unconfigured.value) == grpc.StatusCode.NOT_FOUND
     assert refused(client, modify(digest_entry=entry)) == [rpc_code.NOT_FOUND]
     client.write(insert(digest_entry=entry))
     (got,) = client.read(p4r.Entity(digest_entry=p4r.DigestEntry(digest_id=digest_id)))
@@ -260,3 +262,6 @@ def test_digest_entry_config(client: Client) -> None:
         client.read(p4r.Entity(digest_entry=p4r.DigestEntry()))
     assert code_of(info.value) == grpc.StatusCode.UNIMPLEMENTED
     client.write(delete(digest_entry=entry))
+    with pytest.raises(grpc.RpcError) as deleted:
+        client.read(p4r.Entity(digest_entry=p4r.DigestEntry(digest_id=digest_id)))
+    assert code_of(deleted.value) == grpc.StatusCode.NOT_FOUND
