@@ -84,6 +84,13 @@ class Device:
     def new_digest_manager(self, index: P4InfoIndex) -> DigestManager:
         return DigestManager(index, self.arbiter.send_to_primary, self.clock)
 
+    @property
+    def control(self) -> ActivePipeline | None:
+        """The pipeline Read, Write and GetForwardingPipelineConfig address: the saved one after a
+        VERIFY_AND_SAVE (the spec: later requests refer to the new config, and COMMIT realizes it
+        with what they wrote), else the active one. Packets keep using :attr:`active`."""
+        return self.saved if self.saved is not None else self.active
+
     def activate(self, pipeline: ActivePipeline | None) -> None:
         """Make ``pipeline`` the one packets and P4Runtime use (call with the engine lock held)."""
         self.active = pipeline

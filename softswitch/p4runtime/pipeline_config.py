@@ -9,8 +9,12 @@ format expected.
 Actions:
 
 * VERIFY: check the P4Info (and, when a device config is given, compile it and check the match).
-* VERIFY_AND_SAVE: verify, then keep the pipeline aside; COMMIT makes it active.
-* VERIFY_AND_COMMIT: verify and activate at once; all forwarding state starts empty.
+* VERIFY_AND_SAVE: verify and keep the pipeline aside, with empty state. Packets still go
+  through the active pipeline, but Read, Write and GetForwardingPipelineConfig now address the
+  saved one (the spec: "subsequent Read / Write requests must refer to fields in the new
+  config"); COMMIT makes it active with what was written to it meanwhile, as BMv2 keeps it too.
+* VERIFY_AND_COMMIT: verify and activate at once; all forwarding state starts empty (a saved
+  pipeline is dropped).
 * RECONCILE_AND_COMMIT: verify, activate and carry the current forwarding state over (members,
   groups, table entries and default actions, counters, meters, PRE entries, digest configs).
 * UNSPECIFIED: INVALID_ARGUMENT.
@@ -178,9 +182,14 @@ def set_pipeline_config(device: Device, request: p4r.SetForwardingPipelineConfig
             device.saved = pipeline
         return
     with device.engine_lock:
-        old = device.active
+        old, saved = device.control, device.saved
+        device.saved = None
         if action == Action.RECONCILE_AND_COMMIT and old is not None:
-            _reconcile(device, old, pipeline)
+            try:
+                _reconcile(device, old, pipeline)
+            except RequestError:
+                device.saved = saved
+                raise
         else:
             device.activate(pipeline)
     log.info("%s: new forwarding pipeline (%d tables)", device.name, len(pipeline.index.tables))
@@ -228,6 +237,7 @@ def _entities(fields: list[bytes]) -> list[p4r.Entity]:
 
 def _reconcile(device: Device, old: ActivePipeline, new: ActivePipeline) -> None:
     updates = _saved_state(old)
+    previous = device.active
     device.activate(new)
     for update in updates:
         try:
@@ -235,12 +245,12 @@ def _reconcile(device: Device, old: ActivePipeline, new: ActivePipeline) -> None
         except EntityError as err:
             if err.code is ErrorCode.ALREADY_EXISTS:
                 continue  # an initial entry the new program installs itself
-            device.activate(old)
+            device.activate(previous)
             raise RequestError(rpc_code.UNKNOWN, f"Error when reconciling config: {err.message}") from None
 
 
 def get_pipeline_config(device: Device, request: p4r.GetForwardingPipelineConfigRequest) -> p4r.GetForwardingPipelineConfigResponse:
-    active = device.active
+    active = device.control
     if active is None:
         raise RequestError(rpc_code.FAILED_PRECONDITION, "No forwarding pipeline config set for this device")
     response = p4r.GetForwardingPipelineConfigResponse()

@@ -63,7 +63,7 @@ class P4RuntimeService:
         self._check_device(request.device_id)
         device = self.device
         device.arbiter.check_writer(request)
-        if device.active is None:
+        if device.control is None:
             raise RequestError(rpc_code.FAILED_PRECONDITION, "No forwarding pipeline config set for this device")
         if request.atomicity != p4r.WriteRequest.CONTINUE_ON_ERROR:
             raise RequestError(rpc_code.UNIMPLEMENTED, "Support for atomic write modes has not been implemented yet")
@@ -71,7 +71,7 @@ class P4RuntimeService:
         append = results.append
         failed = False
         with device.engine_lock:
-            active = device.active
+            active = device.control
             if active is None:
                 raise RequestError(rpc_code.FAILED_PRECONDITION, "No forwarding pipeline config set for this device")
             apply = active.binding.apply
@@ -98,7 +98,7 @@ class P4RuntimeService:
         self._check_device(request.device_id)
         device = self.device
         with device.engine_lock:
-            active = device.active
+            active = device.control
             if active is None:
                 raise RequestError(rpc_code.FAILED_PRECONDITION, "No forwarding pipeline config set for this device")
             try:

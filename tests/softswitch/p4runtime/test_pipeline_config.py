@@ -145,12 +145,23 @@ def test_actions_and_response_types(bare: SwitchProcess, configs: dict[str, p4r.
         (kept,) = client.read(p4r.Entity(table_entry=p4r.TableEntry()))
         assert kept.table_entry.match[0].exact.value == b"\x02"
 
-        # VERIFY_AND_SAVE keeps the running pipeline until COMMIT
+        # VERIFY_AND_SAVE: later requests refer to the saved config (spec; BMv2 does the same),
+        # and COMMIT realizes it with what they wrote
         set_config(client, Set.VERIFY_AND_SAVE, runtime_all)
-        assert get_config(client).cookie.cookie == 11
-        set_config(client, Set.COMMIT, None)
         assert get_config(client).cookie.cookie == 22
+        refused_update = error_of(client.write, loopback_entry(client, 3))  # a table of the old config
+        assert code_of(refused_update) == grpc.StatusCode.UNKNOWN
+        t_idle = next(t for t in runtime_all.p4info.tables if t.preamble.name.endswith("t_idle"))
+        no_action = next(a for a in runtime_all.p4info.actions if a.preamble.name == "NoAction")
+        written = p4r.TableEntry(
+            table_id=t_idle.preamble.id, match=[exact(1, b"\x07")], action=action(no_action.preamble.id)
+        )
+        client.write(insert(table_entry=written))
+        set_config(client, Set.COMMIT, None)
         assert get_config(client) == runtime_all
+        (kept_entry,) = client.read(p4r.Entity(table_entry=p4r.TableEntry(table_id=t_idle.preamble.id)))
+        assert kept_entry.table_entry.match == written.match
+        assert code_of(error_of(set_config, client, Set.COMMIT, None)) == grpc.StatusCode.FAILED_PRECONDITION
     finally:
         client.close()
 
