@@ -12,9 +12,10 @@ finsy gives every read a 10 s deadline; the edge therefore reads one table per r
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 
-from finsy import GRPCCredentialsTLS, P4ClientError
+from finsy import GRPCCredentialsTLS, GRPCStatusCode, P4ClientError
 from finsy.p4client import P4Client
 from finsy.proto import p4r
 
@@ -42,31 +43,42 @@ class SwitchReader:
 
     async def read_iter(self, entities: Sequence[p4r.Entity]) -> AsyncIterator[p4r.Entity]:
         """The entities answering one ReadRequest (wildcards allowed)."""
-        client = await self._open()
-        request = p4r.ReadRequest(device_id=self.device_id, entities=list(entities))
-        try:
-            async for reply in client.request_iter(request):
-                for entity in reply.entities:
-                    yield entity
-        except P4ClientError as err:
-            await self.close()
-            raise P4RuntimeError.from_client_error(err, operation="Read", switch=self.switch) from None
+        async for reply in self._replies(entities):
+            for entity in reply.entities:
+                yield entity
 
     async def read(self, entities: Sequence[p4r.Entity]) -> list[p4r.Entity]:
         return [entity async for entity in self.read_iter(entities)]
 
     async def count(self, entities: Sequence[p4r.Entity]) -> int:
         """How many entities one ReadRequest returns (without decoding them)."""
+        total = 0
+        async for reply in self._replies(entities):
+            total += len(reply.entities)
+        return total
+
+    async def _replies(self, entities: Sequence[p4r.Entity]) -> AsyncIterator[p4r.ReadResponse]:
+        """The ReadResponses of one request. Only a broken connection closes the channel: other
+        reads may share it, and closing it would cancel them too. A read whose channel another
+        failed read closed under it ends as UNAVAILABLE, not as a cancellation of the caller."""
         client = await self._open()
         request = p4r.ReadRequest(device_id=self.device_id, entities=list(entities))
-        total = 0
         try:
             async for reply in client.request_iter(request):
-                total += len(reply.entities)
+                yield reply
         except P4ClientError as err:
-            await self.close()
-            raise P4RuntimeError.from_client_error(err, operation="Read", switch=self.switch) from None
-        return total
+            error = P4RuntimeError.from_client_error(err, operation="Read", switch=self.switch)
+            if error.is_unavailable and self._client is client:
+                await self.close()
+            raise error from None
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if (task is not None and task.cancelling()) or self._client is client:
+                raise  # our caller was cancelled
+            raise P4RuntimeError(
+                operation="Read", code=GRPCStatusCode.UNAVAILABLE, switch=self.switch,
+                message="the read was cut off: its channel closed after another read failed",
+            ) from None
 
     async def close(self) -> None:
         client, self._client = self._client, None

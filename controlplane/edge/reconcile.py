@@ -27,6 +27,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from finsy import GRPCStatusCode
 from finsy.proto import p4r
 
 from controlplane.edge import contract
@@ -73,18 +74,40 @@ async def read_state(reader: SwitchReader, schema: EdgeSchema) -> tuple[dict[Ent
     found: dict[EntityKey, Entity] = {}
     unreadable: list[str] = []
     for kind, requests in schema.read_requests().items():
-        for request in requests:
-            try:
-                async for message in reader.read_iter([request]):
-                    entity = schema.decode(message)
-                    if entity is not None and not is_reset(entity):
-                        found[entity.key] = entity
-            except P4RuntimeError as err:
-                if kind == "tables" or err.is_unavailable:
-                    raise
-                log.warning("%s: cannot read %s: %s", reader.switch, kind, err)
+        if kind != "tables":
+            entities = await read_optional(reader, schema, kind, requests)
+            if entities is None:
                 unreadable.append(kind)
+            found.update((entity.key, entity) for entity in entities or ())
+            continue
+        for request in requests:
+            async for message in reader.read_iter([request]):
+                entity = schema.decode(message)
+                if entity is not None and not is_reset(entity):
+                    found[entity.key] = entity
     return found, unreadable
+
+
+async def read_optional(
+    reader: SwitchReader, schema: EdgeSchema, kind: str, requests: list[p4r.Entity]
+) -> list[Entity] | None:
+    """The entities of a kind some targets cannot read; None (logged) when this one cannot.
+    NOT_FOUND means nothing to find: PI's answer for a digest not configured yet."""
+    found: list[Entity] = []
+    for request in requests:
+        try:
+            async for message in reader.read_iter([request]):
+                entity = schema.decode(message)
+                if entity is not None and not is_reset(entity):
+                    found.append(entity)
+        except P4RuntimeError as err:
+            if err.is_unavailable:
+                raise
+            if err.code == GRPCStatusCode.NOT_FOUND:
+                continue
+            log.warning("%s: cannot read %s: %s", reader.switch, kind, err)
+            return None
+    return found
 
 
 def reconcile_plan(desired: Mapping[EntityKey, Entity], found: Mapping[EntityKey, Entity]) -> WritePlan:
@@ -171,18 +194,12 @@ async def _compare(reader: SwitchReader, schema: EdgeSchema, desired: Mapping[En
     for table, entries in by_table.items():
         await _compare_table(reader, schema, table, entries, out)
     for kind, requests in schema.other_reads().items():
-        try:
-            for request in requests:
-                async for message in reader.read_iter([request]):
-                    other = schema.decode(message)
-                    if other is not None and not is_reset(other):
-                        out.found[other.key] = other
-                        out.found_count += 1
-        except P4RuntimeError as err:
-            if err.is_unavailable:
-                raise
-            log.warning("%s: cannot read %s: %s", reader.switch, kind, err)
+        others = await read_optional(reader, schema, kind, requests)
+        if others is None:
             out.unreadable.append(kind)
+        for other in others or ():
+            out.found[other.key] = other
+            out.found_count += 1
     return out
 
 
