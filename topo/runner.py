@@ -30,6 +30,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sys
 import time
 import tomllib
@@ -229,6 +230,13 @@ def _make_vlan_interface(state: RunState, ns: Netns, host: Host) -> None:
 # ---- switches and controller -----------------------------------------------------------------
 
 
+def free_tcp_port() -> int:
+    """A TCP port nothing listens on now (the kernel's choice on 127.0.0.1)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def switch_argv(spec: TopologySpec, switch: Switch, log_dir: Path) -> list[str]:
     ports = spec.switch_ports(switch.name)
     interfaces = [arg for port, ifname in ports.items() for arg in ("-i", f"{port}@{ifname}")]
@@ -266,6 +274,10 @@ def switch_argv(spec: TopologySpec, switch: Switch, log_dir: Path) -> list[str]:
         binary,
         "--device-id",
         str(switch.device_id),
+        # BMv2 also serves Thrift, on 9090 unless told: two switches would collide, and a restarted
+        # one could meet its predecessor's socket. A free port, kept in the recorded command.
+        "--thrift-port",
+        str(free_tcp_port()),
         *interfaces,
         *pcap,
         *program,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.harness import EdgeWorld, build_world
+from tests.e2e.harness import EdgeWorld, build_world, e2e_target
 from topo.netns import missing_tools
 
 
@@ -17,6 +17,10 @@ def _skip_reason() -> str | None:
     missing = missing_tools("ip", "ethtool")
     if missing:
         return f"end-to-end tests need {', '.join(missing)} (Debian iproute2, ethtool)"
+    if e2e_target() == "bmv2":
+        missing = missing_tools("p4c-bm2-ss", "simple_switch_grpc")
+        if missing:
+            return f"P4EDGE_E2E_TARGET=bmv2 needs {', '.join(missing)} on PATH"
     return None
 
 
