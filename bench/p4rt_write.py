@@ -12,13 +12,18 @@ Starts ``python -m softswitch.cli run PROG.p4 --grpc-addr 127.0.0.1:0`` with a s
 - **reference**: the same one-at-a-time writes against a bare grpcio server whose Write handler
   does nothing, for the floor that Python gRPC alone sets on this machine.
 
+``--target bmv2`` runs the same client and requests against BMv2's ``simple_switch_grpc`` instead
+(the program compiled by ``p4c-bm2-ss``, pushed with SetForwardingPipelineConfig), when both are
+installed: the figures of the reference target with the same client, on the same machine.
+
 Requests are built and serialized before the clock starts, so the figures are the switch's (plus
 gRPC's); the client shares the machine's CPUs with the switch. Batched writes and the read-back
 are repeated ``--rounds`` times (the table is emptied in between, untimed); the best and the
 median are printed with their ratio to the targets (a ratio >= 1 meets the target). Prints figures
 only; passes or fails nothing.
 
-Run: ``PYTHONPATH=. python bench/p4rt_write.py [--singles N] [--in-flight K] [--rounds R]``
+Run: ``PYTHONPATH=. python bench/p4rt_write.py [--target softswitch|bmv2] [--singles N] [--in-flight K]
+[--rounds R]``
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from __future__ import annotations
 import argparse
 import os
 import queue
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +46,7 @@ from pathlib import Path
 
 import grpc
 from finsy.proto import p4r
+from google.protobuf import text_format
 
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 120.0
@@ -146,6 +154,38 @@ class SwitchProcess(ChildProcess):
         raise SystemExit("softswitch did not start in time")
 
 
+class Bmv2Process(ChildProcess):
+    """BMv2's ``simple_switch_grpc --no-p4`` on a free loopback port, and the program compiled by
+    ``p4c-bm2-ss`` (:attr:`p4info`, :attr:`device_config`) for the controller to push."""
+
+    def __init__(self, program: Path, log_path: Path) -> None:
+        missing = [tool for tool in ("p4c-bm2-ss", "simple_switch_grpc") if shutil.which(tool) is None]
+        if missing:
+            raise SystemExit(f"--target bmv2 needs {' and '.join(missing)} on PATH")
+        self.p4info = program.with_suffix(".p4info.txtpb")
+        self.device_config = program.with_suffix(".json")
+        compiled = subprocess.run(
+            ["p4c-bm2-ss", "--p4runtime-files", str(self.p4info), "-o", str(self.device_config), str(program)],
+            capture_output=True, text=True, check=False,
+        )
+        if compiled.returncode != 0:
+            raise SystemExit(f"p4c-bm2-ss failed:\n{compiled.stderr}")
+        grpc_port, thrift_port = free_port(), free_port()
+        self.address = f"127.0.0.1:{grpc_port}"
+        with log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                ["simple_switch_grpc", "--no-p4", "--thrift-port", str(thrift_port), "--",
+                 "--grpc-server-addr", self.address],
+                stdout=log, stderr=subprocess.STDOUT,
+            )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 class BareGrpcServer(ChildProcess):
     """A grpcio server (64 worker threads, as softswitch's) whose Write does nothing, in a subprocess."""
 
@@ -191,6 +231,10 @@ class Controller:
             request_serializer=p4r.GetForwardingPipelineConfigRequest.SerializeToString,
             response_deserializer=p4r.GetForwardingPipelineConfigResponse.FromString,
         )
+        try:
+            grpc.channel_ready_future(self.channel).result(timeout=START_TIMEOUT_S)
+        except grpc.FutureTimeoutError:
+            raise SystemExit(f"no gRPC server answered on {address}") from None
         self._requests: queue.Queue[p4r.StreamMessageRequest | None] = queue.Queue()
         self._stream = self.channel.stream_stream(
             "/p4.v1.P4Runtime/StreamChannel",
@@ -204,6 +248,20 @@ class Controller:
         answer = next(self._stream)
         if answer.arbitration.status.code != 0:
             raise SystemExit(f"could not become primary: {answer.arbitration.status.message}")
+
+    def set_pipeline(self, p4info_path: Path, device_config: Path) -> None:
+        """SetForwardingPipelineConfig(VERIFY_AND_COMMIT) with a P4Info text file and device config."""
+        request = p4r.SetForwardingPipelineConfigRequest(
+            device_id=0, action=p4r.SetForwardingPipelineConfigRequest.VERIFY_AND_COMMIT
+        )
+        request.election_id.low = ELECTION_ID
+        text_format.Parse(p4info_path.read_text(), request.config.p4info)
+        request.config.p4_device_config = device_config.read_bytes()
+        self.channel.unary_unary(
+            "/p4.v1.P4Runtime/SetForwardingPipelineConfig",
+            request_serializer=p4r.SetForwardingPipelineConfigRequest.SerializeToString,
+            response_deserializer=p4r.SetForwardingPipelineConfigResponse.FromString,
+        )(request)
 
     def _outgoing(self) -> Iterator[p4r.StreamMessageRequest]:
         while (item := self._requests.get()) is not None:
@@ -318,7 +376,7 @@ def single_writes(
     return measure(switch, count, run)
 
 
-def batched_fill(ctl: Controller, switch: SwitchProcess, ids: Ids) -> Phase:
+def batched_fill(ctl: Controller, switch: ChildProcess, ids: Ids) -> Phase:
     """Fill ``dmac`` from empty with :data:`TABLE_ENTRIES` entries in requests of :data:`BATCH`."""
     requests = [
         write_request(p4r.Update.INSERT, [entry(ids.dmac, ids.forward, k, k % 4) for k in range(s, s + BATCH)])
@@ -332,7 +390,7 @@ def batched_fill(ctl: Controller, switch: SwitchProcess, ids: Ids) -> Phase:
     return measure(switch, TABLE_ENTRIES, run)
 
 
-def read_back(ctl: Controller, switch: SwitchProcess, ids: Ids) -> tuple[Phase, float]:
+def read_back(ctl: Controller, switch: ChildProcess, ids: Ids) -> tuple[Phase, float]:
     """The read until every response arrived, and the seconds until they were also decoded."""
     request = read_request(ids.dmac)
     chunks: list[bytes] = []
@@ -368,6 +426,8 @@ def main() -> None:
     parser.add_argument("--singles", type=int, default=3000, help="single-entry writes per measurement")
     parser.add_argument("--in-flight", type=int, default=4, help="outstanding single writes in the second run")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of batched fill and read-back")
+    parser.add_argument("--target", choices=["softswitch", "bmv2"], default="softswitch",
+                        help="the switch to measure (bmv2: simple_switch_grpc and p4c-bm2-ss on PATH)")
     parser.add_argument("--role", choices=["bare-server"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.role == "bare-server":
@@ -378,10 +438,17 @@ def main() -> None:
         program = Path(tmp) / "bench_l2.p4"
         program.write_text(PROGRAM)
         print(f"load average before: {load_average()}")
-        switch = SwitchProcess(program, Path(tmp) / "softswitch.log")
+        switch: SwitchProcess | Bmv2Process
+        if args.target == "bmv2":
+            switch = Bmv2Process(program, Path(tmp) / "bmv2.log")
+        else:
+            switch = SwitchProcess(program, Path(tmp) / "softswitch.log")
+        print(f"target: {args.target}")
         ctl: Controller | None = None
         try:
             ctl = Controller(switch.address)
+            if isinstance(switch, Bmv2Process):
+                ctl.set_pipeline(switch.p4info, switch.device_config)
             tables, actions = ctl.table_ids()
             ids = Ids(tables["single"], tables["dmac"], actions["forward"])
             single_writes(ctl, switch, ids, 200, 1, 1_000_000)  # warm-up (gRPC connection, code paths)
