@@ -20,9 +20,10 @@ from softswitch.engine.tables import Match
 from softswitch.p4runtime.action_codec import ActionCodec, bad
 from softswitch.p4runtime.action_profile_entries import ProfileCodec, decode_port
 from softswitch.p4runtime.digests import DigestManager
+from softswitch.p4runtime.direct_resources import decode_meter_config, installed_entry, set_entry_meter
 from softswitch.p4runtime.p4info_index import P4InfoIndex, ValueSetInfo
 from softswitch.p4runtime.program_objects import ProgramObjects, ValueSetLike
-from softswitch.p4runtime.table_entries import TableCodec, decode_meter_config, set_entry_meter
+from softswitch.p4runtime.table_entries import TableCodec
 
 __all__ = ["BindingError", "PipelineBinding"]
 
@@ -225,10 +226,8 @@ class PipelineBinding:
             if entry.match or entry.priority:
                 raise bad("the default entry has no match key and priority 0")
             return codec, None
-        found = codec.find(entry)
-        if found is None:
-            raise EntityError(ErrorCode.NOT_FOUND, f"table {codec.name!r}: no such entry")
-        return codec, found
+        # an absent entry is INVALID_ARGUMENT, not NOT_FOUND: PI cannot map the key to an entry
+        return codec, installed_entry(codec, entry)
 
     def _write_direct_counter(self, update_type: int, entry: p4r.DirectCounterEntry) -> None:
         if not entry.HasField("table_entry"):

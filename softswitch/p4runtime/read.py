@@ -2,9 +2,12 @@
 
 Wildcards follow the P4Runtime spec as PI implements them: an id of 0 reads every object of that
 kind; an unset index reads every index; a table entry without match fields reads every entry of
-the table (not the default entry, which is read with ``is_default_action``). A table with const
-entries is readable. Reading direct counters or direct meters across all tables is UNIMPLEMENTED,
-as in PI.
+the table (not the default entry, which is read with ``is_default_action``; with table id 0 too,
+that reads one default entry per table). A table with const entries is readable.
+
+Direct counters and direct meters are read per table, as in PI: across all tables is
+UNIMPLEMENTED, and a match key naming no installed entry is INVALID_ARGUMENT. Their answers hold
+only the entry's key (table id, match, priority), not its action.
 
 The caller holds the engine lock; :func:`read_entities` only touches engine state.
 """
@@ -20,7 +23,9 @@ from softswitch.engine.entity_errors import EntityError, ErrorCode
 from softswitch.engine.stateful import CounterArray
 from softswitch.engine.tables import Entry
 from softswitch.p4runtime.action_codec import bad
+from softswitch.p4runtime.direct_resources import installed_entry
 from softswitch.p4runtime.entities import PipelineBinding
+from softswitch.p4runtime.table_entries import TableCodec
 from softswitch.p4runtime.wire import (
     canonical_bytes,
     length_delimited,
@@ -50,8 +55,10 @@ def read_entities(binding: PipelineBinding, request: p4r.ReadRequest) -> list[by
 
 def _tables(binding: PipelineBinding, request: p4r.TableEntry) -> Iterable[bytes]:
     if request.table_id == 0:
-        if request.match or request.is_default_action:
-            raise bad("a read across all tables cannot give a match or ask for default entries")
+        if request.match:
+            raise bad("a read across all tables cannot give a match")
+        if request.is_default_action:  # the default entry of every table
+            return [codec.encode_default(request) for codec in binding.tables.values()]
         out: list[bytes] = []
         for codec in binding.tables.values():
             out.extend(codec.read(request))
@@ -106,34 +113,36 @@ def _counters(binding: PipelineBinding, request: p4r.CounterEntry) -> Iterable[b
     return out
 
 
-def _direct_targets(
-    binding: PipelineBinding, table_entry: p4r.TableEntry, what: str
-) -> tuple[int, list[Entry[Any] | None]]:
+def _direct_table(binding: PipelineBinding, table_entry: p4r.TableEntry, what: str) -> TableCodec:
     if table_entry.table_id == 0:
         raise EntityError(ErrorCode.UNIMPLEMENTED, f"reading {what} across all tables is not supported")
-    codec = binding.table(table_entry.table_id)
+    return binding.table(table_entry.table_id)
+
+
+def _direct_targets(codec: TableCodec, table_entry: p4r.TableEntry) -> list[Entry[Any] | None]:
+    """The entries a direct counter / meter read names; None stands for the default entry."""
     if table_entry.is_default_action:
-        return table_entry.table_id, [None]
+        return [None]
     if table_entry.match:
-        found = codec.find(table_entry)
-        return table_entry.table_id, [] if found is None else [found]
-    return table_entry.table_id, list(codec.table)
+        return [installed_entry(codec, table_entry)]  # INVALID_ARGUMENT when absent, as PI
+    return list(codec.table)
 
 
 def _direct_counters(binding: PipelineBinding, request: p4r.DirectCounterEntry) -> Iterable[bytes]:
-    table_id, targets = _direct_targets(binding, request.table_entry, "direct counters")
-    codec = binding.tables[table_id]
+    if not request.HasField("table_entry"):
+        raise bad("a DirectCounterEntry read needs its table_entry")
+    codec = _direct_table(binding, request.table_entry, "direct counters")
     counter_id = codec.info.direct_counter_id
     if not counter_id:
         raise bad(f"table {codec.name!r} has no direct counter")
     unit = binding.index.direct_counters[counter_id].unit
     out: list[bytes] = []
-    for target in targets:
+    for target in _direct_targets(codec, request.table_entry):
         if target is None:
             entry = codec.head + b"\x40\x01"
             data = b""
         else:
-            entry = codec.encode_entry(target)
+            entry = codec.encode_key(target)
             data = _counter_data(unit, target.packets, target.bytes)
         out.append(length_delimited(b"\x0a", entry) + length_delimited(b"\x12", data))
     return out
@@ -155,16 +164,17 @@ def _meters(binding: PipelineBinding, request: p4r.MeterEntry) -> Iterable[bytes
 
 
 def _direct_meters(binding: PipelineBinding, request: p4r.DirectMeterEntry) -> Iterable[bytes]:
-    table_id, targets = _direct_targets(binding, request.table_entry, "direct meters")
-    codec = binding.tables[table_id]
+    if not request.HasField("table_entry"):
+        raise bad("a DirectMeterEntry read needs its table_entry")
+    codec = _direct_table(binding, request.table_entry, "direct meters")
     if not codec.info.direct_meter_id:
         raise bad(f"table {codec.name!r} has no direct meter")
     out: list[bytes] = []
-    for target in targets:
+    for target in _direct_targets(codec, request.table_entry):
         if target is None:
             out.append(length_delimited(b"\x0a", codec.head + b"\x40\x01"))
             continue
-        body = length_delimited(b"\x0a", codec.encode_entry(target))
+        body = length_delimited(b"\x0a", codec.encode_key(target))
         meter = target.meter
         rates = None if meter is None else meter.get_rates_p4runtime()
         if rates is not None:

@@ -20,7 +20,6 @@ from finsy.proto import p4r
 
 from softswitch.engine.action_profiles import Group, Member
 from softswitch.engine.entity_errors import EntityError, ErrorCode
-from softswitch.engine.stateful import MeterState
 from softswitch.engine.tables import (
     Entry,
     KeySpec,
@@ -32,6 +31,11 @@ from softswitch.engine.tables import (
     wildcard,
 )
 from softswitch.p4runtime.action_codec import ActionCodec, bad, decode_value
+from softswitch.p4runtime.direct_resources import (
+    apply_direct_data,
+    check_meter_rates,
+    decode_direct_data,
+)
 from softswitch.p4runtime.p4info_index import (
     SCOPE_DEFAULT_ONLY,
     SCOPE_TABLE_ONLY,
@@ -46,7 +50,7 @@ from softswitch.p4runtime.wire import (
     varint,
 )
 
-__all__ = ["TableCodec", "decode_meter_config", "set_entry_meter"]
+__all__ = ["TableCodec"]
 
 _EXACT, _LPM, _TERNARY, _RANGE, _OPTIONAL = range(5)
 _KIND_CODES = {
@@ -61,14 +65,6 @@ _MISSING: Any = object()
 INSERT = p4r.Update.INSERT
 MODIFY = p4r.Update.MODIFY
 DELETE = p4r.Update.DELETE
-
-
-def decode_meter_config(config: p4r.MeterConfig) -> tuple[int, int, int, int]:
-    values = (config.cir, config.cburst, config.pir, config.pburst)
-    for name, value in zip(("cir", "cburst", "pir", "pburst"), values, strict=True):
-        if value < 0:
-            raise bad(f"meter config: {name} must not be negative")
-    return values
 
 
 # ------------------------------------------------------------------------------------- tables
@@ -259,23 +255,6 @@ class TableCodec:
         args, canonical = codec.decode(action)
         return codec.obj, args, canonical
 
-    def _check_direct(self, entry: p4r.TableEntry) -> tuple[tuple[int, int, int, int] | None, bool, bool]:
-        """(meter rates, has counter data, plain) where plain means no direct-resource fields."""
-        rates = None
-        has_meter = entry.HasField("meter_config")
-        has_counter = entry.HasField("counter_data")
-        if has_meter:
-            if not self.info.direct_meter_id:
-                raise bad(f"table {self.name!r} has no direct meter")
-            rates = decode_meter_config(entry.meter_config)
-        if has_counter:
-            if not self.info.direct_counter_id:
-                raise bad(f"table {self.name!r} has no direct counter")
-            data = entry.counter_data
-            if data.packet_count < 0 or data.byte_count < 0:
-                raise bad("counter values must not be negative")
-        return rates, has_counter, not (has_meter or has_counter)
-
     def _check_ttl(self, entry: p4r.TableEntry) -> int:
         ttl = entry.idle_timeout_ns
         if ttl < 0:
@@ -326,7 +305,11 @@ class TableCodec:
             if entry.HasField("time_since_last_hit"):
                 raise bad("time_since_last_hit must not be set in a write")
             if entry.HasField("counter_data") or entry.HasField("meter_config"):
-                rates, has_counter, plain = self._check_direct(entry)
+                rates, has_counter, plain = decode_direct_data(self.info, entry)
+                # the meter refuses bad rates after PI's own checks (a duplicate is ALREADY_EXISTS)
+                # but before anything is stored: a refused INSERT installs nothing
+                if rates is not None and self.table.get(match, priority=priority) is None:
+                    check_meter_rates(rates)
             else:
                 rates, has_counter, plain = None, False, True
             # decode_key and _check_ttl checked the match, priority and timeout: no re-checking
@@ -341,7 +324,7 @@ class TableCodec:
                 self.release_indirect(target)
             raise
         if rates is not None or has_counter:
-            self._set_direct(installed, entry, rates, has_counter)
+            apply_direct_data(installed, entry, rates, has_counter)
         if canonical and action_canonical and plain:
             self.wire[installed.seq] = entry
         else:
@@ -362,7 +345,9 @@ class TableCodec:
         target, args, action_canonical = self.decode_action(entry, MODIFY)
         old_target = existing.action
         try:
-            rates, has_counter, plain = self._check_direct(entry)
+            rates, has_counter, plain = decode_direct_data(self.info, entry)
+            if rates is not None:  # a refused MODIFY leaves the old entry as it was
+                check_meter_rates(rates)
             ttl = self._check_ttl(entry)
             installed = table.modify(match, target, args, priority=priority, ttl_ns=ttl)
         except BaseException:
@@ -374,7 +359,7 @@ class TableCodec:
         if ttl:
             installed.last_hit_ns = time.monotonic_ns()
         if rates is not None or has_counter:
-            self._set_direct(installed, entry, rates, has_counter)
+            apply_direct_data(installed, entry, rates, has_counter)
         self._remember(installed, entry, canonical, action_canonical, plain)
 
     def _remember(
@@ -496,20 +481,9 @@ class TableCodec:
             self.default_extras = (0, b"")
             return
         target, args, _ = self.decode_action(entry, MODIFY)
-        self._check_direct(entry)
+        decode_direct_data(self.info, entry)
         self.table.set_default(target, args)
         self.default_extras = (entry.controller_metadata, entry.metadata)
-
-    @staticmethod
-    def _set_direct(
-        installed: Entry[Any], entry: p4r.TableEntry, rates: tuple[int, int, int, int] | None, has_counter: bool
-    ) -> None:
-        if has_counter:
-            data = entry.counter_data
-            installed.packets = data.packet_count
-            installed.bytes = data.byte_count
-        if rates is not None:
-            set_entry_meter(installed, rates)
 
     def clear_caches(self) -> None:
         self.wire.clear()
@@ -531,16 +505,28 @@ class TableCodec:
             data: bytes = cached.SerializeToString()
             self.wire[installed.seq] = data
             return data
-        out = [self.head]
-        for info, value in zip(self.info.field_order, installed.match, strict=True):
-            if not is_wildcard(self.specs[info.index], value):
-                out.append(length_delimited(b"\x12", encode_field_match(info, value)))
+        out = [self.head, self.encode_match(installed)]
         out.append(length_delimited(b"\x1a", self.encode_target(installed.action, installed.args)))
         if installed.priority:
             out.append(b"\x20" + varint(installed.priority))
         if installed.ttl_ns:
             out.append(b"\x48" + varint(installed.ttl_ns))
         return b"".join(out)
+
+    def encode_match(self, installed: Entry[Any]) -> bytes:
+        """The serialized ``TableEntry.match`` fields of an installed entry (wildcards omitted)."""
+        out = [
+            length_delimited(b"\x12", encode_field_match(info, value))
+            for info, value in zip(self.info.field_order, installed.match, strict=True)
+            if not is_wildcard(self.specs[info.index], value)
+        ]
+        return b"".join(out)
+
+    def encode_key(self, installed: Entry[Any]) -> bytes:
+        """Serialized ``TableEntry`` holding only the entry's key: table id, match and priority.
+        PI answers DirectCounterEntry / DirectMeterEntry reads with this (no action)."""
+        key = self.head + self.encode_match(installed)
+        return key + b"\x20" + varint(installed.priority) if installed.priority else key
 
     def encode_target(self, target: object, args: tuple[int, ...]) -> bytes:
         """Serialized ``TableAction``."""
@@ -580,8 +566,7 @@ class TableCodec:
         cm, md = self.default_extras
         if cm:
             out.append(b"\x28" + varint(cm))
-        if request.HasField("counter_data") and self.info.direct_counter_id:
-            out.append(length_delimited(b"\x3a", b""))
+        # PI gives no counter_data with the default entry, even when the read asks for it
         out.append(b"\x40\x01")
         if md:
             out.append(length_delimited(b"\x5a", md))
@@ -606,14 +591,3 @@ class TableCodec:
             return [encode(installed) for installed in entries]
         now = time.monotonic_ns()
         return [self.encode_entry(e) + self.encode_extras(e, request, now) for e in entries]
-
-
-def set_entry_meter(installed: Entry[Any], rates: tuple[int, int, int, int]) -> None:
-    """Configure (or, with every rate 0, reset) the direct meter of an entry."""
-    if not any(rates):
-        if installed.meter is not None:
-            installed.meter.reset()
-        return
-    meter = installed.meter if installed.meter is not None else MeterState()
-    meter.set_rates_p4runtime(*rates)
-    installed.meter = meter
