@@ -1,8 +1,7 @@
 """The end-to-end world: the demo topology (real softswitch, namespace hosts), the real controller
 over real HTTP, and helpers to send and receive UDP inside host namespaces.
 
-``P4EDGE_E2E_TARGET=bmv2`` runs the same world on BMv2's simple_switch_grpc (with edge.p4 compiled
-by p4c-bm2-ss), where both are installed.
+The same world also runs on BMv2's simple_switch_grpc, with edge.p4 compiled by p4c-bm2-ss.
 
 The world is the demo's own topology and registrations (``topo/demo``), under a unique name, with
 free ports, a fresh database and the edge pipeline compiled into a temporary build directory, so
@@ -14,7 +13,6 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import json
-import os
 import secrets
 import socket
 import subprocess
@@ -218,14 +216,6 @@ class EdgeWorld:
 # ---- building the world ------------------------------------------------------------------------
 
 
-def e2e_target() -> str:
-    """The switch the world runs: ``softswitch``, or ``bmv2`` with ``P4EDGE_E2E_TARGET=bmv2``."""
-    target = os.environ.get("P4EDGE_E2E_TARGET", "softswitch")
-    if target not in ("softswitch", "bmv2"):
-        raise ValueError(f"P4EDGE_E2E_TARGET must be softswitch or bmv2, not {target!r}")
-    return target
-
-
 def compile_edge(build_dir: Path, target: str) -> None:
     """edge.p4 for ``target`` into ``build_dir/<target>/``, as ``make build`` lays it out."""
     out = build_dir / target
@@ -263,12 +253,12 @@ def world_spec(workdir: Path, build_dir: Path, target: str) -> TopologySpec:
     return parse_topology(data, source=workdir / "topology.json")
 
 
-def build_world(workdir: Path) -> Iterator[EdgeWorld]:
-    """Bring the world up, register the demo, yield it; always take it down."""
+def build_world(workdir: Path, target: str = "softswitch") -> Iterator[EdgeWorld]:
+    """Bring the world up on ``target`` (softswitch or bmv2), register the demo, yield it; always
+    take it down."""
     from topo.demo import scenario
 
     build_dir = workdir / "build"
-    target = e2e_target()
     compile_edge(build_dir, target)
     spec = world_spec(workdir, build_dir, target)
     state = up(spec, workdir / "state.json", echo=_quiet)

@@ -1,4 +1,5 @@
-"""``make test`` runs the edge.p4 PTF suite: ``ptf-tests/run_ptf.py`` against softswitch on veth pairs.
+"""``make test`` runs the edge.p4 PTF suite: ``ptf-tests/run_ptf.py`` against softswitch on veth pairs,
+and unchanged against BMv2 (simple_switch_grpc, edge.p4 compiled by p4c-bm2-ss) where it is installed.
 
 p4src/edge.p4 is compiled afresh with ``softswitch compile`` (so the suite always tests the current
 source), then the runner creates its namespace and veth pairs, starts ``softswitch run``, runs
@@ -15,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.reference.bmv2 import compile_for_bmv2, needs_bmv2
 
 REPO = Path(__file__).resolve().parents[2]
 RUNNER = REPO / "ptf-tests" / "run_ptf.py"
@@ -34,15 +37,30 @@ def _skip_reason() -> str | None:
 def test_ptf_edge_on_softswitch(tmp_path: Path) -> None:
     build = tmp_path / "build"
     build.mkdir()
-    compiled = subprocess.run(
-        [sys.executable, "-m", "softswitch.cli", "compile", str(REPO / "p4src" / "edge.p4"),
-         "--p4info", str(build / "edge.p4info.txtpb"), "--config", str(build / "edge.bin")],
-        capture_output=True, text=True, cwd=REPO, timeout=RUN_TIMEOUT_S, check=False,
-    )
-    assert compiled.returncode == 0, compiled.stderr
+    compile_command = [sys.executable, "-m", "softswitch.cli", "compile", str(REPO / "p4src" / "edge.p4"),
+                       "--p4info", str(build / "edge.p4info.txtpb"), "--config", str(build / "edge.bin")]
+    run_suite("softswitch", compile_command, build, tmp_path / "logs")
+
+
+@pytest.mark.skipif(_skip_reason() is not None, reason=str(_skip_reason()))
+@needs_bmv2
+def test_ptf_edge_on_bmv2(tmp_path: Path) -> None:
+    """The same suite, unchanged, on the reference target, with edge.p4 compiled by real p4c."""
+    build = tmp_path / "build"
+    build.mkdir()
+    compile_for_bmv2(REPO / "p4src" / "edge.p4", build / "edge.p4info.txtpb", build / "edge.json")
+    run_suite("bmv2", None, build, tmp_path / "logs")
+
+
+def run_suite(target: str, compile_command: list[str] | None, build: Path, logs: Path) -> None:
+    if compile_command is not None:
+        compiled = subprocess.run(
+            compile_command, capture_output=True, text=True, cwd=REPO, timeout=RUN_TIMEOUT_S, check=False,
+        )
+        assert compiled.returncode == 0, compiled.stderr
 
     done = subprocess.run(
-        [sys.executable, str(RUNNER), "--build-dir", str(build), "--log-dir", str(tmp_path / "logs")],
+        [sys.executable, str(RUNNER), "--target", target, "--build-dir", str(build), "--log-dir", str(logs)],
         capture_output=True, text=True, cwd=REPO, timeout=RUN_TIMEOUT_S, check=False,
         env=dict(os.environ, PYTHONPATH=str(REPO)),
     )

@@ -3,9 +3,6 @@ compiled by real p4c (``make build TARGET=bmv2`` layout). Skips when BMv2 or p4c
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,56 +23,23 @@ from controlplane.p4rt import (
 )
 from tests.controlplane.p4rt.replication_scenario import replaced_pipeline_has_no_stale_replicas
 from tests.controlplane.p4rt.softswitch_process import CPU_PORT, PROGRAMS, next_item, run_async
+from tests.reference.bmv2 import compile_for_bmv2, needs_bmv2, running_bmv2
 
-SIMPLE_SWITCH_GRPC = shutil.which("simple_switch_grpc")
-P4C_BM2_SS = shutil.which("p4c-bm2-ss")
-
-pytestmark = pytest.mark.skipif(
-    SIMPLE_SWITCH_GRPC is None or P4C_BM2_SS is None,
-    reason="BMv2 reference target not installed (needs simple_switch_grpc and p4c-bm2-ss on PATH)",
-)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = needs_bmv2
 
 
 @pytest.fixture(scope="module")
 def bmv2_pipeline(tmp_path_factory: pytest.TempPathFactory) -> PipelineFiles:
     build = tmp_path_factory.mktemp("build")
     files = PipelineFiles.from_build("l2_learning", target="bmv2", build_dir=build)
-    files.p4info.parent.mkdir(parents=True)
-    assert P4C_BM2_SS is not None
-    subprocess.run(
-        [P4C_BM2_SS, "--p4runtime-files", str(files.p4info), "-o", str(files.device_config),
-         str(PROGRAMS / "l2_learning.p4")],
-        check=True, capture_output=True, timeout=300,
-    )
+    compile_for_bmv2(PROGRAMS / "l2_learning.p4", files.p4info, files.device_config)
     return files
 
 
 @pytest.fixture
 def bmv2_address(tmp_path: Path) -> Iterator[str]:
-    assert SIMPLE_SWITCH_GRPC is not None
-    grpc_port, thrift_port = free_port(), free_port()
-    log = (tmp_path / "bmv2.log").open("wb")
-    proc = subprocess.Popen(
-        [SIMPLE_SWITCH_GRPC, "--no-p4", "--thrift-port", str(thrift_port), "--",
-         "--grpc-server-addr", f"127.0.0.1:{grpc_port}", "--cpu-port", str(CPU_PORT)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        yield f"127.0.0.1:{grpc_port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with running_bmv2(tmp_path / "bmv2.log", cpu_port=CPU_PORT) as address:
+        yield address
 
 
 def test_bmv2_pipeline_writes_errors_and_packet_io(bmv2_address: str, bmv2_pipeline: PipelineFiles) -> None:

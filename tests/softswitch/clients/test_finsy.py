@@ -1,4 +1,5 @@
-"""finsy (the controller library, main venv) drives a real softswitch through its client API.
+"""finsy (the controller library, main venv) drives a real softswitch through its client API (and,
+where it is installed, BMv2's simple_switch_grpc with the same scenario).
 
 finsy pushes the pipeline itself (``SwitchOptions(p4info=..., p4blob=...)``), then plays
 :mod:`l2_scenario` with ``Switch.insert/modify/delete/read/write`` and ``read_packets``. The state it
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import finsy
 
+from tests.reference.bmv2 import compile_for_bmv2, needs_bmv2, running_bmv2
 from tests.softswitch.clients.finsy_l2 import PacketIns, finsy_options, l2_entry, read, read_l2, replica_pairs
-from tests.softswitch.clients.l2_program import L2Build, assert_scenario_state
+from tests.softswitch.clients.l2_program import PROGRAM, L2Build, assert_scenario_state
 from tests.softswitch.clients.l2_scenario import (
     CLONE_REPLICAS,
     CLONE_SESSION,
@@ -91,8 +94,21 @@ async def finsy_scenario(address: str, build: L2Build) -> None:
 
 
 def test_finsy_scenario(switch: SwitchProcess, l2_build: L2Build) -> None:
-    asyncio.run(asyncio.wait_for(finsy_scenario(switch.address, l2_build), 60))
-    client = Client(switch.address)
+    run_scenario(switch.address, l2_build)
+
+
+@needs_bmv2
+def test_finsy_scenario_on_bmv2(tmp_path: Path) -> None:
+    """The same scenario and checks, unchanged, on the reference target (program compiled by p4c)."""
+    build = L2Build(tmp_path / "l2_clients.p4info.txtpb", tmp_path / "l2_clients.json")
+    compile_for_bmv2(PROGRAM, build.p4info_path, build.config_path)
+    with running_bmv2(tmp_path / "bmv2.log", cpu_port=CPU_PORT) as address:
+        run_scenario(address, build)
+
+
+def run_scenario(address: str, l2_build: L2Build) -> None:
+    asyncio.run(asyncio.wait_for(finsy_scenario(address, l2_build), 60))
+    client = Client(address)
     try:
         stream = client.become_primary(50)
         assert client.p4info == l2_build.p4info()
