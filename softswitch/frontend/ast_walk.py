@@ -51,3 +51,37 @@ def live_walk(node: object) -> Iterator[ast.Node]:
     elif isinstance(node, (list, tuple)):
         for x in node:
             yield from live_walk(x)
+
+
+def running_walk(node: object) -> Iterator[ast.Node]:
+    """Like :func:`live_walk`, and also leaving out the statements of a block that follow an
+    ``exit`` or ``return`` (p4c's mid-end drops them before its back end sees the code)."""
+    if isinstance(node, ast.If):
+        yield node
+        c = node.cond.const
+        yield from running_walk(node.cond)
+        if c is not False:
+            yield from running_walk(node.then)
+        if c is not True and node.else_ is not None:
+            yield from running_walk(node.else_)
+        return
+    if isinstance(node, ast.Mux) and isinstance(node.cond.const, bool):
+        yield node
+        yield from running_walk(node.cond)
+        yield from running_walk(node.then if node.cond.const else node.else_)
+        return
+    if isinstance(node, ast.Block):
+        yield node
+        for stmt in node.stmts:
+            yield from running_walk(stmt)
+            if isinstance(stmt, (ast.Exit, ast.Return)):
+                return
+        return
+    if isinstance(node, ast.Node):
+        yield node
+        for f in fields(node):
+            if f.name not in _SKIP_FIELDS:
+                yield from running_walk(getattr(node, f.name))
+    elif isinstance(node, (list, tuple)):
+        for x in node:
+            yield from running_walk(x)

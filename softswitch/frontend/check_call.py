@@ -38,6 +38,7 @@ from .types import (
     HeaderT,
     HeaderUnionT,
     IntT,
+    NewTypeT,
     ObjectT,
     StackT,
     TableResultT,
@@ -176,6 +177,13 @@ def bind_args(
             if not isinstance(ot, ObjectT) or not unify(target, ot, {}):
                 raise P4Error(f"argument '{p.name}' of {what}: expected {target}, found {ot}", arg.loc)
         else:
+            if isinstance(target, NewTypeT) and isinstance(arg.type, IntT):
+                # unlike an assignment, an argument never converts an integer to a new type
+                raise P4Error(
+                    f"argument '{p.name}' of {what} has the new type {target}: an integer needs an "
+                    f"explicit cast, as in ({target})value",
+                    arg.loc,
+                )
             coerce(cx, arg, target, f"argument '{p.name}' of {what}")
         bound.append(arg)
     return bound, final

@@ -1,4 +1,4 @@
-"""The whole front-end in one call: preprocess → parse → check → elaborate.
+"""The whole front-end in one call: preprocess → parse → check → elaborate → target limits.
 
 ``compile_file`` starts from a P4 source file; ``compile_text`` from already preprocessed text (the
 device config carries the preprocessed source, and the switch compiles it again from that).
@@ -15,6 +15,7 @@ from types import MappingProxyType
 from . import ast
 from .ast_walk import walk
 from .check import CheckedProgram, check_program
+from .check_target import check_target_limits
 from .elaborate import elaborate
 from .errors import P4Error, SourceLoc
 from .instances import Elaborated
@@ -46,6 +47,7 @@ def compile_text(text: str, filename: str = "<program>") -> CompiledFrontend:
     checked = check_program(program)
     try:
         elaborated = elaborate(program)
+        check_target_limits(elaborated)
     except P4Error:
         raise
     except RecursionError:

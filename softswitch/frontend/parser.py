@@ -294,6 +294,13 @@ class Parser(StmtParser):
             lt = self.tok
             if lt.kind == "id" and lt.text == "state" and self.peek().kind == "id":
                 states.append(self.parse_state(lannos))
+            elif states and lt.kind != "eof":
+                # the grammar puts every parser local before the first state
+                raise P4Error(
+                    f"expected a state but found {lt.describe()}: a parser's local declarations "
+                    "must all come before its first state",
+                    lt.loc,
+                )
             elif lt.kind == "const":
                 local_decls.append(self.parse_const(lannos))
             elif lt.kind == "value_set":

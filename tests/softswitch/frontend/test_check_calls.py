@@ -40,7 +40,7 @@ control Ing(inout headers_t hdr, inout meta_t m, inout standard_metadata_t sm) {
         const entries = { (1, 0x0800 &&& 0xFF00): set(m.x, 2); }
     }
     apply {
-        mark_to_drop();
+        if (false) { mark_to_drop(); }  // the deprecated form: BMv2 refuses it in live code
         mark_to_drop(sm);
         mark_to_drop(standard_metadata = sm);
         log_msg("hello");
