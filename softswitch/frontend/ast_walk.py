@@ -29,51 +29,34 @@ def live_walk(node: object) -> Iterator[ast.Node]:
     """Like :func:`walk`, but skipping code that constant folding shows to be dead: the branch of
     an ``if`` or ``?:`` whose condition is a constant that excludes it (as p4c removes it before
     P4Info is written; statements after ``exit`` are kept, as p4c keeps them)."""
-    if isinstance(node, ast.If):
-        yield node
-        c = node.cond.const
-        yield from live_walk(node.cond)
-        if c is not False:
-            yield from live_walk(node.then)
-        if c is not True and node.else_ is not None:
-            yield from live_walk(node.else_)
-        return
-    if isinstance(node, ast.Mux) and isinstance(node.cond.const, bool):
-        yield node
-        yield from live_walk(node.cond)
-        yield from live_walk(node.then if node.cond.const else node.else_)
-        return
-    if isinstance(node, ast.Node):
-        yield node
-        for f in fields(node):
-            if f.name not in _SKIP_FIELDS:
-                yield from live_walk(getattr(node, f.name))
-    elif isinstance(node, (list, tuple)):
-        for x in node:
-            yield from live_walk(x)
+    return _live(node, cut_after_exit=False)
 
 
 def running_walk(node: object) -> Iterator[ast.Node]:
     """Like :func:`live_walk`, and also leaving out the statements of a block that follow an
     ``exit`` or ``return`` (p4c's mid-end drops them before its back end sees the code)."""
+    return _live(node, cut_after_exit=True)
+
+
+def _live(node: object, *, cut_after_exit: bool) -> Iterator[ast.Node]:
     if isinstance(node, ast.If):
         yield node
         c = node.cond.const
-        yield from running_walk(node.cond)
+        yield from _live(node.cond, cut_after_exit=cut_after_exit)
         if c is not False:
-            yield from running_walk(node.then)
+            yield from _live(node.then, cut_after_exit=cut_after_exit)
         if c is not True and node.else_ is not None:
-            yield from running_walk(node.else_)
+            yield from _live(node.else_, cut_after_exit=cut_after_exit)
         return
     if isinstance(node, ast.Mux) and isinstance(node.cond.const, bool):
         yield node
-        yield from running_walk(node.cond)
-        yield from running_walk(node.then if node.cond.const else node.else_)
+        yield from _live(node.cond, cut_after_exit=cut_after_exit)
+        yield from _live(node.then if node.cond.const else node.else_, cut_after_exit=cut_after_exit)
         return
-    if isinstance(node, ast.Block):
+    if cut_after_exit and isinstance(node, ast.Block):
         yield node
         for stmt in node.stmts:
-            yield from running_walk(stmt)
+            yield from _live(stmt, cut_after_exit=True)
             if isinstance(stmt, (ast.Exit, ast.Return)):
                 return
         return
@@ -81,7 +64,7 @@ def running_walk(node: object) -> Iterator[ast.Node]:
         yield node
         for f in fields(node):
             if f.name not in _SKIP_FIELDS:
-                yield from running_walk(getattr(node, f.name))
+                yield from _live(getattr(node, f.name), cut_after_exit=cut_after_exit)
     elif isinstance(node, (list, tuple)):
         for x in node:
-            yield from running_walk(x)
+            yield from _live(x, cut_after_exit=cut_after_exit)

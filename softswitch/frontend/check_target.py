@@ -29,6 +29,7 @@ from . import ast
 from .ast_walk import running_walk
 from .errors import P4Error
 from .instances import BlockInstance, Elaborated, ExternInstance, TableInstance
+from .p4info_spec import applied_child
 from .types import BitsT, EnumT, ObjectT, underlying
 
 
@@ -102,7 +103,7 @@ class _LiveCode:
                     if key is not None:
                         self._scan(bi, key)  # a key expression may apply another table
             elif n.kind in ("control_apply", "parser_apply"):
-                child = _applied_child(bi, n)
+                child = applied_child(bi, n)
                 if child is not None:
                     self.block(child)
             elif n.kind in ("action", "function") and isinstance(
@@ -148,21 +149,6 @@ def _table_of(bi: BlockInstance, decl: ast.Node | None) -> TableInstance | None:
             if ti.decl is decl:
                 return ti
         b = b.parent
-    return None
-
-
-def _applied_child(bi: BlockInstance, call: ast.Call) -> BlockInstance | None:
-    """The block instance run by a sub-parser/control ``apply`` call in ``bi``."""
-    callee = call.callee
-    obj = callee.expr if isinstance(callee, ast.Member) else None
-    d = obj.decl if isinstance(obj, ast.Name) else None
-    if isinstance(d, ast.InstanceDecl):
-        return bi.children.get(d.name)
-    if isinstance(d, ast.Param):
-        v = bi.ctor_values.get(d.name)
-        return v if isinstance(v, BlockInstance) else None
-    if isinstance(d, (ast.ControlDecl, ast.ParserDecl)):
-        return bi.children.get(d.name)
     return None
 
 
