@@ -199,20 +199,9 @@ class BareGrpcServer(ChildProcess):
 
 
 def role_bare_server() -> None:
-    from concurrent import futures
+    from grpc_floor import serve_grpcio_threads  # bench/ is the script's directory
 
-    def write(_request: bytes, _context: object) -> bytes:
-        return b""
-
-    handlers = {"Write": grpc.unary_unary_rpc_method_handler(write)}
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=64),
-        handlers=[grpc.method_handlers_generic_handler("p4.v1.P4Runtime", handlers)],
-    )
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    print(f"127.0.0.1:{port}", flush=True)
-    server.wait_for_termination()
+    serve_grpcio_threads()
 
 
 # ------------------------------------------------------------------------------------ client
