@@ -270,6 +270,11 @@ class _Tokens:
     def integer(self, what: str) -> int:
         return _to_int(self.number_text(what), what)
 
+    def cli_integer(self, what: str) -> int:
+        """A number of a command p4c's harness hands to simple_switch_CLI unchanged: the CLI
+        refuses anything but decimal digits ("Bad format for ..."), so softswitch does too."""
+        return _cli_decimal(self.number_text(what), what)
+
     def name(self, what: str) -> str:
         tok = self.take()
         if tok.kind not in ("name", "quoted"):
@@ -294,6 +299,12 @@ class _Tokens:
                 parts.append("." + self.take().text)
             else:
                 return "".join(parts)
+
+
+def _cli_decimal(text: str, what: str) -> int:
+    if not text.isdigit():
+        raise _LineError(f"simple_switch_CLI takes {what} in decimal only, not {text}")
+    return int(text, 10)
 
 
 def _to_int(text: str, what: str) -> int:
@@ -409,9 +420,9 @@ def _check_counter(line: int, toks: _Tokens) -> CheckCounterCmd:
 
 
 def _ports(toks: _Tokens) -> tuple[int, ...]:
-    ports = [toks.integer("a port")]
+    ports = [toks.cli_integer("a port")]
     while toks.peek() is not None:
-        ports.append(toks.integer("a port"))
+        ports.append(toks.cli_integer("a port"))
     return tuple(ports)
 
 
@@ -422,66 +433,66 @@ def _rates(toks: _Tokens) -> tuple[tuple[float, int], ...]:
         if tok.kind == "float":
             rate = float(tok.text)
         elif tok.kind == "num":
-            rate = float(_to_int(tok.text, "a rate"))
+            rate = float(_cli_decimal(tok.text, "a rate"))
         else:
             raise _LineError(f"expected a rate, found {tok.text!r}")
         toks.expect_punct(":")
-        rates.append((rate, toks.integer("a burst size")))
+        rates.append((rate, toks.cli_integer("a burst size")))
     if not rates:
         raise _LineError("expected at least one rate:burst")
     return tuple(rates)
 
 
 def _mc_mgrp_create(line: int, t: _Tokens) -> McMgrpCreateCmd:
-    return McMgrpCreateCmd(line, t.integer("a group id"))
+    return McMgrpCreateCmd(line, t.cli_integer("a group id"))
 
 
 def _mc_node_create(line: int, t: _Tokens) -> McNodeCreateCmd:
-    return McNodeCreateCmd(line, t.integer("a replication id"), _ports(t))
+    return McNodeCreateCmd(line, t.cli_integer("a replication id"), _ports(t))
 
 
 def _mc_node_update(line: int, t: _Tokens) -> McNodeUpdateCmd:
-    return McNodeUpdateCmd(line, t.integer("a node handle"), _ports(t))
+    return McNodeUpdateCmd(line, t.cli_integer("a node handle"), _ports(t))
 
 
 def _mc_node_associate(line: int, t: _Tokens) -> McNodeAssociateCmd:
-    return McNodeAssociateCmd(line, t.integer("a group id"), t.integer("a node handle"))
+    return McNodeAssociateCmd(line, t.cli_integer("a group id"), t.cli_integer("a node handle"))
 
 
 def _mirroring_add(line: int, t: _Tokens) -> MirroringAddCmd:
-    return MirroringAddCmd(line, t.integer("a session id"), t.integer("a port"))
+    return MirroringAddCmd(line, t.cli_integer("a session id"), t.cli_integer("a port"))
 
 
 def _mirroring_add_mc(line: int, t: _Tokens) -> MirroringAddMcCmd:
-    return MirroringAddMcCmd(line, t.integer("a session id"), t.integer("a group id"))
+    return MirroringAddMcCmd(line, t.cli_integer("a session id"), t.cli_integer("a group id"))
 
 
 def _mirroring_delete(line: int, t: _Tokens) -> MirroringDeleteCmd:
-    return MirroringDeleteCmd(line, t.integer("a session id"))
+    return MirroringDeleteCmd(line, t.cli_integer("a session id"))
 
 
 def _mirroring_get(line: int, t: _Tokens) -> MirroringGetCmd:
-    return MirroringGetCmd(line, t.integer("a session id"))
+    return MirroringGetCmd(line, t.cli_integer("a session id"))
 
 
 def _counter_read(line: int, t: _Tokens) -> CounterReadCmd:
-    return CounterReadCmd(line, t.qualified_name("a counter name"), t.integer("an index"))
+    return CounterReadCmd(line, t.qualified_name("a counter name"), t.cli_integer("an index"))
 
 
 def _counter_write(line: int, t: _Tokens) -> CounterWriteCmd:
     name = t.qualified_name("a counter name")
     return CounterWriteCmd(
-        line, name, t.integer("an index"), t.integer("a packet count"), t.integer("a byte count")
+        line, name, t.cli_integer("an index"), t.cli_integer("a packet count"), t.cli_integer("a byte count")
     )
 
 
 def _register_read(line: int, t: _Tokens) -> RegisterReadCmd:
-    return RegisterReadCmd(line, t.qualified_name("a register name"), t.integer("an index"))
+    return RegisterReadCmd(line, t.qualified_name("a register name"), t.cli_integer("an index"))
 
 
 def _register_write(line: int, t: _Tokens) -> RegisterWriteCmd:
     name = t.qualified_name("a register name")
-    return RegisterWriteCmd(line, name, t.integer("an index"), t.integer("a value"))
+    return RegisterWriteCmd(line, name, t.cli_integer("an index"), t.cli_integer("a value"))
 
 
 def _register_reset(line: int, t: _Tokens) -> RegisterResetCmd:
@@ -489,12 +500,12 @@ def _register_reset(line: int, t: _Tokens) -> RegisterResetCmd:
 
 
 def _meter_get_rates(line: int, t: _Tokens) -> MeterGetRatesCmd:
-    return MeterGetRatesCmd(line, t.qualified_name("a meter name"), t.integer("an index"))
+    return MeterGetRatesCmd(line, t.qualified_name("a meter name"), t.cli_integer("an index"))
 
 
 def _meter_set_rates(line: int, t: _Tokens) -> MeterSetRatesCmd:
     name = t.qualified_name("a meter name")
-    return MeterSetRatesCmd(line, name, t.integer("an index"), _rates(t))
+    return MeterSetRatesCmd(line, name, t.cli_integer("an index"), _rates(t))
 
 
 def _meter_array_set_rates(line: int, t: _Tokens) -> MeterArraySetRatesCmd:
