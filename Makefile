@@ -98,7 +98,7 @@ test: venv tools-venv apt build
 
 # Run p4c's public STF corpus from a local snapshot (never committed): make corpus P4C_DIR=/path/to/p4c
 corpus: venv
-	$(PY) bench/stf_corpus.py $(if $(P4C_DIR),--p4c-dir $(P4C_DIR))
+	$(PY) bench/stf_corpus.py $(P4C_DIR)
 
 bench: venv
 	$(PY) bench/engine_pps.py

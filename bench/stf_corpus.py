@@ -133,7 +133,9 @@ def _first_line(text: str, markers: tuple[str, ...]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("p4c_dir", nargs="?", default=os.environ.get("P4C_DIR", DEFAULT_P4C_DIR))
+    parser.add_argument("p4c_dir", nargs="?", default=os.environ.get("P4C_DIR", DEFAULT_P4C_DIR),
+                        help="a p4c source tree or snapshot holding testdata/p4_16_samples (default: $P4C_DIR, "
+                        f"else {DEFAULT_P4C_DIR})")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="tests run at once")
     parser.add_argument("-k", dest="contains", help="only programs whose file name contains this")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per test (default 60)")
