@@ -24,6 +24,8 @@ from finsy.proto import p4i, p4r, p4r_grpc
 from google.protobuf import text_format  # type: ignore[import-untyped]
 
 WAIT_S = 10.0
+#: deadline of every unary RPC and Read (BMv2 needs about 1 s to load edge.p4)
+RPC_TIMEOUT_S = 60.0
 GRPC_MESSAGE_LIMIT = 64 * 1024 * 1024
 
 
@@ -337,8 +339,8 @@ class EdgeRuntime:
         message.election_id.low = self._election_id & (2**64 - 1)
 
     def _call(self, what: str, method: Any, request: Any) -> Any:
-        try:
-            return method(request)
+        try:  # a deadline, so that a switch that stops answering fails the test instead of hanging it
+            return method(request, timeout=RPC_TIMEOUT_S)
         except grpc.RpcError as err:
             raise P4RuntimeTestError(f"{what}: {err.code().name}: {err.details()}") from None
 
@@ -453,7 +455,7 @@ class EdgeRuntime:
         request = p4r.ReadRequest(device_id=self.device_id)
         request.entities.add().CopyFrom(entity)
         try:
-            return [e for response in self._stub.Read(request) for e in response.entities]
+            return [e for response in self._stub.Read(request, timeout=RPC_TIMEOUT_S) for e in response.entities]
         except grpc.RpcError as err:
             raise P4RuntimeTestError(f"Read: {err.code().name}: {err.details()}") from None
 
