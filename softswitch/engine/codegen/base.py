@@ -8,6 +8,7 @@ calls the others through the abstract methods declared here.
 from __future__ import annotations
 
 import itertools
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +69,7 @@ class TableGenInfo:
     fc: FnContext | None = None
 
 
-class GenBase:
+class GenBase(ABC):
     """State shared by every part of the generator."""
 
     def __init__(self, elab: Elaborated) -> None:
@@ -168,7 +169,8 @@ class GenBase:
         return self.rt(e.type, fc.env, e)
 
     # ------------------------------------------------------------------ parts (implemented by mixins)
-    # Declared here so each part can call the others; the Generator class combines the parts.
+    # Declared here, abstract, so each part can call the others; only the Generator class, which
+    # combines every part, implements them all and can be instantiated.
 
     param_locs: dict[object, dict[ast.Param, Loc]]
     block_envs: dict[BlockInstance, Env]
@@ -177,109 +179,140 @@ class GenBase:
     sm_fields: dict[str, int]
     in_select: bool
 
+    @abstractmethod
     def expr(self, e: ast.Expr, fc: FnContext, em: Emitter) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def agg(self, e: ast.Expr, t: Type, fc: FnContext, em: Emitter) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def lvalue(self, e: ast.Expr, fc: FnContext, em: Emitter) -> Loc | None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def assign_loc(self, dst: Loc, t: Type, rhs: ast.Expr, fc: FnContext, em: Emitter) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def copy_loc(self, dst: Loc, src: Loc, em: Emitter) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def stmt(self, s: ast.Stmt | ast.Decl, fc: FnContext, em: Emitter) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def call(self, c: ast.Call, fc: FnContext, em: Emitter, want_value: bool) -> str | None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def table_apply(self, inst: TableInstance, fc: FnContext, em: Emitter) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _table_of_call(self, c: ast.Call, fc: FnContext) -> TableInstance:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def extern_call(self, c: ast.Call, fc: FnContext, em: Emitter, want_value: bool) -> str | None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def declare_local(self, d: ast.Decl, fc: FnContext, em: Emitter, name_prefix: str) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def set_invalid(self, loc: Loc, em: Emitter) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def function_fn(self, decl: ast.FunctionDecl, type_args: tuple[Type, ...]) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def action_fn(self, inst: ActionInstance) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def resolve_action(self, decl: ast.Node, fc: FnContext) -> ActionInstance:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def block_call(self, c: ast.Call, fc: FnContext, em: Emitter) -> str | None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def parser_fail(self, em: Emitter, code: int | str) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def packet_in_method(self, method: str, c: ast.Call, fc: FnContext, em: Emitter) -> str | None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def emit_value(self, arg: ast.Expr, fc: FnContext, em: Emitter) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def extern_obj(self, inst: ExternInstance) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def annotated_field_list(self, index: int) -> list[int]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def value_set_obj(self, vs: ValueSetInstance) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def gen_table(self, inst: TableInstance, fc: FnContext) -> TableGenInfo:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def gen_parser(self, inst: BlockInstance, env: Env, local_inits: Emitter, parser_error_slot: int = -1) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _copy_in(
         self, params: list[ast.Param], args: list[ast.Expr | None], locs: dict[ast.Param, Loc],
         fc: FnContext, em: Emitter, node: ast.Node,
     ) -> list[str]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _copy_out(
         self, params: list[ast.Param], args: list[ast.Expr | None], locs: dict[ast.Param, Loc],
         fc: FnContext, em: Emitter,
     ) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def call_with_copy_out(
         self, line: str, params: list[ast.Param], args: list[ast.Expr | None], locs: dict[ast.Param, Loc],
         fc: FnContext, em: Emitter,
     ) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def field_items(
         self, e: ast.Expr, fc: FnContext, em: Emitter, cond: str | None = None
     ) -> list[tuple[str, int | str, str | None]]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def pack(self, items: list[tuple[str, int | str, str | None]], em: Emitter) -> tuple[str, str]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _hash_fn(self, algo: str) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _write_out(self, arg: ast.Expr | None, value: str, fc: FnContext, em: Emitter, c: ast.Call) -> None:
-        raise NotImplementedError
+        ...
 
 
 def bits_info(t: Type) -> tuple[int, bool]:
