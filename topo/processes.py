@@ -134,6 +134,28 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+def _threads_left(record: ProcessRecord) -> bool:
+    """Whether a thread of the recorded process still runs (its main thread may have exited)."""
+    if record.pid <= 0:
+        return False
+    _reap(record.pid)
+    try:
+        stat = Path(f"/proc/{record.pid}/stat").read_text()
+        tasks = list(Path(f"/proc/{record.pid}/task").iterdir())
+    except OSError:
+        return False
+    if int(stat[stat.rindex(")") + 2 :].split()[19]) != record.start_ticks:
+        return False  # the PID now belongs to another process
+    for task in tasks:
+        try:
+            task_stat = (task / "stat").read_text()
+        except OSError:
+            continue
+        if task_stat[task_stat.rindex(")") + 2 :].split()[0] not in ("Z", "X"):
+            return True
+    return False
+
+
 def is_running(record: ProcessRecord) -> bool:
     """Whether the recorded process is still the one we started and still running."""
     if record.pid <= 0:
@@ -221,14 +243,18 @@ def wait_ready(record: ProcessRecord, timeout: float = READY_TIMEOUT_S) -> None:
 
 
 def stop(record: ProcessRecord, grace_s: float = STOP_GRACE_S) -> None:
-    """SIGTERM the recorded process, SIGKILL it after ``grace_s``; forget its PID."""
+    """SIGTERM the recorded process, SIGKILL it after ``grace_s``; forget its PID.
+
+    Returns once every thread of it is gone, not just its main thread: a multi-threaded process
+    (BMv2) shows as a zombie while its other threads still hold its sockets, and a restart could
+    not bind its ports yet."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        if not is_running(record):
+        if not is_running(record) and not _threads_left(record):
             break
         with contextlib.suppress(ProcessLookupError):
             os.kill(record.pid, sig)
         deadline = time.monotonic() + grace_s
-        while is_running(record) and time.monotonic() < deadline:
+        while (is_running(record) or _threads_left(record)) and time.monotonic() < deadline:
             time.sleep(_POLL_S)
     record.pid = 0
     record.start_ticks = 0

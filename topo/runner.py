@@ -28,6 +28,7 @@ import contextlib
 import ipaddress
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -230,11 +231,22 @@ def _make_vlan_interface(state: RunState, ns: Netns, host: Host) -> None:
 # ---- switches and controller -----------------------------------------------------------------
 
 
-def free_tcp_port() -> int:
-    """A TCP port nothing listens on now (the kernel's choice on 127.0.0.1)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+#: where service ports for BMv2's Thrift server are picked: below Linux's default ephemeral range
+#: (32768-60999), which the kernel hands out as source ports of outgoing connections. A port
+#: picked inside it may be some connection's source port by the time a switch restarts.
+SERVICE_PORTS = range(20000, 32768)
+
+
+def unused_service_port() -> int:
+    """A TCP port outside the ephemeral range that nothing on this host has bound now."""
+    for port in random.sample(SERVICE_PORTS, 200):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+            return port
+    raise TopoError(f"no free TCP port in {SERVICE_PORTS.start}-{SERVICE_PORTS.stop - 1} for BMv2's Thrift server")
 
 
 def switch_argv(spec: TopologySpec, switch: Switch, log_dir: Path) -> list[str]:
@@ -274,10 +286,10 @@ def switch_argv(spec: TopologySpec, switch: Switch, log_dir: Path) -> list[str]:
         binary,
         "--device-id",
         str(switch.device_id),
-        # BMv2 also serves Thrift, on 9090 unless told: two switches would collide, and a restarted
-        # one could meet its predecessor's socket. A free port, kept in the recorded command.
+        # BMv2 also serves Thrift, on 9090 unless told: two switches would collide. A free port
+        # outside the ephemeral range, kept in the recorded command for restarts.
         "--thrift-port",
-        str(free_tcp_port()),
+        str(unused_service_port()),
         *interfaces,
         *pcap,
         *program,

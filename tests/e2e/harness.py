@@ -31,7 +31,7 @@ from finsy.proto import p4r
 from controlplane.p4rt.schema import load_p4info
 from topo.netns import Netns
 from topo.processes import RunState
-from topo.runner import down, up
+from topo.runner import down, unused_service_port, up
 from topo.topology import TopologySpec, parse_topology
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,12 +47,6 @@ _payloads = itertools.count(1)
 
 def unique(tag: str) -> bytes:
     return f"{tag}-{next(_payloads)}-{secrets.token_hex(3)}".encode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def poll(check: Callable[[], bool], what: str, timeout: float = DEADLINE_S, interval: float = 0.05) -> None:
@@ -232,7 +226,7 @@ def compile_edge(build_dir: Path, target: str) -> None:
 def controller_file(workdir: Path, build_dir: Path) -> Path:
     """The demo's controller config with this world's listen address, tokens and database."""
     data = tomllib.loads((DEMO / "controller.toml").read_text())
-    data["api"] = {"listen": f"127.0.0.1:{free_port()}"}
+    data["api"] = {"listen": f"127.0.0.1:{unused_service_port()}"}
     data["registry"] = {"database": str(workdir / "e2e.db")}
     data["tokens"] = [
         {"name": "e2e-operator", "token": OPERATOR, "role": "operator"},
@@ -248,7 +242,9 @@ def world_spec(workdir: Path, build_dir: Path, target: str) -> TopologySpec:
     data = json.loads((DEMO / "topology.json").read_text())
     data["name"] = "e" + secrets.token_hex(3)[:5]
     data["switches"]["s1"]["target"] = target
-    data["switches"]["s1"]["grpc_port"] = free_port()
+    # ports outside the ephemeral range: the restart tests bring the switch and the controller
+    # back on the same port, which an outgoing connection could hold by then
+    data["switches"]["s1"]["grpc_port"] = unused_service_port()
     data["controller"] = {"config": str(controller_file(workdir, build_dir))}
     return parse_topology(data, source=workdir / "topology.json")
 
